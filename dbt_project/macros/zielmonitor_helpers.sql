@@ -1,0 +1,44 @@
+{# Small helpers shared by the models. Kept in one file per theme; every macro says why it exists. #}
+
+{# Month arithmetic on DATE columns. DuckDB's date + interval yields a TIMESTAMP, so cast back:
+   every month key in the project is a DATE (first of month). #}
+{% macro add_months(expr, n) -%}
+    cast(({{ expr }}) + interval ({{ n }}) month as date)
+{%- endmacro %}
+
+{# The as-of date (dbt var `as_of`, a 'YYYY-MM-DD' string) as a SQL literal, or none. #}
+{% macro as_of_date() -%}
+    {%- set v = var('as_of', none) -%}
+    {%- if v is none or (v | string | trim) in ('', 'none', 'None', 'null') -%}
+        {{ return(none) }}
+    {%- else -%}
+        {{ return("cast('" ~ (v | string | trim) ~ "' as date)") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{# Age in whole years per kennzahlen.md: (12*year(ST)+month(ST) - 12*year(gm) - month(gm)) div 12.
+   floor() rather than integer division so the result is right even for negative spans. #}
+{% macro alter_in_jahren(geburtsmonat, stichtag) -%}
+    cast(floor(
+        ((12 * extract(year from {{ stichtag }}) + extract(month from {{ stichtag }}))
+         - (12 * extract(year from {{ geburtsmonat }}) + extract(month from {{ geburtsmonat }}))) / 12.0
+    ) as integer)
+{%- endmacro %}
+
+{# The eight non-European Asylherkunftsländer (kennzahlen.md). Kept here once; the list is a
+   statistical definition of the BA, not something a Jobcenter configures. #}
+{% macro asyl8_laender() -%}
+    ('AFG', 'ERI', 'IRQ', 'IRN', 'NGA', 'PAK', 'SOM', 'SYR')
+{%- endmacro %}
+
+{# Percent of a ratio, NULL when the denominator is 0 or NULL (the figure is not defined). #}
+{% macro prozent(zaehler, nenner) -%}
+    case when ({{ nenner }}) is null or ({{ nenner }}) = 0 then null
+         else 100.0 * ({{ zaehler }}) / ({{ nenner }}) end
+{%- endmacro %}
+
+{# Change against the previous year in percent: (ratio - 1) * 100. #}
+{% macro veraenderung_prozent(wert, vorjahr) -%}
+    case when ({{ vorjahr }}) is null or ({{ vorjahr }}) = 0 or ({{ wert }}) is null then null
+         else 100.0 * (cast({{ wert }} as double) / cast({{ vorjahr }} as double) - 1) end
+{%- endmacro %}

@@ -1,0 +1,27 @@
+-- One row per Bedarfsgemeinschaft and month with its entitlements (K1 / K1E1). Every BG of
+-- the file counts for the sums, also BGs without eLB members (flagged, they are in the file
+-- because they draw benefits).
+
+with leistungen as (
+
+    select * from {{ ref('stg_leistungen') }}
+
+),
+
+bgs_mit_elb as (
+
+    select distinct jobcenter_id, berichtsmonat, bg_id
+    from {{ ref('fct_elb_bestand') }}
+
+)
+
+select
+    l.jobcenter_id,
+    l.berichtsmonat,
+    l.bg_id,
+    l.llu_anspruch,
+    l.luh_anspruch,
+    e.bg_id is not null as bg_mit_elb
+from leistungen as l
+left join bgs_mit_elb as e
+    on e.jobcenter_id = l.jobcenter_id and e.berichtsmonat = l.berichtsmonat and e.bg_id = l.bg_id

@@ -1,0 +1,77 @@
+-- Monthly values of the agreement's further figures (targets-2016.md) per delivered
+-- (jobcenter, berichtsmonat), on top of int_monatsbasis: FbW, Talentwerkstatt and
+-- Eingliederungsmittel. Events count in the reporting month whose window holds their date.
+
+with basis as (
+
+    select * from {{ ref('int_monatsbasis') }}
+
+),
+
+fbw_eintritte as (
+
+    select
+        jobcenter_id,
+        eintrittsmonat as berichtsmonat,
+        count(*) as fbw_eintritte,
+        sum(case when abschlussorientiert and geringqualifiziert then 1 else 0 end)
+            as fbw_eintritte_gq_abschluss
+    from {{ ref('fct_fbw_eintritte') }}
+    group by jobcenter_id, eintrittsmonat
+
+),
+
+fbw_austritte as (
+
+    select
+        jobcenter_id,
+        austrittsmonat as berichtsmonat,
+        count(*) as fbw_austritte,
+        sum(case when integration_6_monate then 1 else 0 end) as fbw_austritte_integriert,
+        max(case when erfolg_vorlaeufig then 1 else 0 end) = 1 as fbw_erfolg_vorlaeufig
+    from {{ ref('fct_fbw_eintritte') }}
+    where austritt is not null
+    group by jobcenter_id, austrittsmonat
+
+),
+
+tw_eintritte as (
+
+    select jobcenter_id, eintrittsmonat as berichtsmonat, count(*) as tw_eintritte
+    from {{ ref('fct_massnahmen') }}
+    where instrument = 'TW'
+    group by jobcenter_id, eintrittsmonat
+
+),
+
+mittel as (
+
+    select
+        jobcenter_id,
+        berichtsmonat,
+        cast(sum(betrag) as double) as egm_betrag,
+        cast(sum(case when zielgruppe = 'U25' then betrag else 0 end) as double) as egm_betrag_u25
+    from {{ ref('stg_eingliederungsmittel') }}
+    group by jobcenter_id, berichtsmonat
+
+)
+
+select
+    b.*,
+    coalesce(fe.fbw_eintritte, 0) as fbw_eintritte,
+    coalesce(fe.fbw_eintritte_gq_abschluss, 0) as fbw_eintritte_gq_abschluss,
+    coalesce(fa.fbw_austritte, 0) as fbw_austritte,
+    coalesce(fa.fbw_austritte_integriert, 0) as fbw_austritte_integriert,
+    coalesce(fa.fbw_erfolg_vorlaeufig, false) as fbw_erfolg_vorlaeufig,
+    coalesce(tw.tw_eintritte, 0) as tw_eintritte,
+    coalesce(mi.egm_betrag, 0) as egm_betrag,
+    coalesce(mi.egm_betrag_u25, 0) as egm_betrag_u25
+from basis as b
+left join fbw_eintritte as fe
+    on fe.jobcenter_id = b.jobcenter_id and fe.berichtsmonat = b.berichtsmonat
+left join fbw_austritte as fa
+    on fa.jobcenter_id = b.jobcenter_id and fa.berichtsmonat = b.berichtsmonat
+left join tw_eintritte as tw
+    on tw.jobcenter_id = b.jobcenter_id and tw.berichtsmonat = b.berichtsmonat
+left join mittel as mi
+    on mi.jobcenter_id = b.jobcenter_id and mi.berichtsmonat = b.berichtsmonat

@@ -1,0 +1,42 @@
+-- Talentwerkstatt (project for schwerbehinderte Menschen, instrument TW) per month: entries
+-- of the month and year to date against the places per year of the catalogue (Z2.14: 60).
+
+with basis as (
+
+    select jobcenter_id, berichtsmonat, jahr, vorlaeufig, tw_eintritte
+    from {{ ref('int_zielbasis_monat') }}
+
+),
+
+ytd as (
+
+    select * from {{ ref('int_ziel_figuren_monat') }}
+    where figur = 'TW_EINTRITTE' and gruppe = 'gesamt'
+
+),
+
+plaetze as (
+
+    -- one value per year even if several catalogue rows read the figure: the largest
+    select jobcenter_id, jahr, max(zielwert) as zielwert
+    from {{ ref('int_ziel_katalog') }}
+    where figur = 'TW_EINTRITTE' and gruppe = 'gesamt'
+    group by jobcenter_id, jahr
+
+)
+
+select
+    b.jobcenter_id,
+    b.berichtsmonat,
+    b.jahr,
+    cast(b.tw_eintritte as integer) as eintritte_monat,
+    cast(y.ist_ytd as integer) as eintritte_ytd,
+    p.zielwert as plaetze_jahr,
+    {{ prozent('y.ist_ytd', 'p.zielwert') }} as belegung_prozent,
+    (b.vorlaeufig or coalesce(y.vorlaeufig, false)) as vorlaeufig,
+    false as unterdrueckt
+from basis as b
+left join ytd as y
+    on y.jobcenter_id = b.jobcenter_id and y.berichtsmonat = b.berichtsmonat
+left join plaetze as p
+    on p.jobcenter_id = b.jobcenter_id and p.jahr = b.jahr

@@ -1,0 +1,44 @@
+-- Rows of `elb_bestand` of the active stand only (latest stand per jobcenter and month, or latest
+-- stand <= as_of): a later delivery replaces the month as a whole, so rows are never merged
+-- across stands.
+
+with quelle as (
+
+    select * from {{ source('raw', 'elb_bestand') }}
+
+),
+
+aktive_lieferungen as (
+
+    select jobcenter_id, berichtsmonat, stand
+    from {{ ref('stg_lieferungen') }}
+    where ist_aktiver_stand
+
+)
+
+select
+    q.jobcenter_id,
+    q.berichtsmonat,
+    q.stand,
+    q.person_id,
+    q.bg_id,
+    q.geburtsmonat,
+    q.geschlecht,
+    q.staatsangehoerigkeit,
+    q.alleinerziehend,
+    q.schwerbehindert,
+    q.schulabschluss,
+    q.berufsabschluss,
+    q.profillage,
+    q.elb_tage_730,
+    q.arbeitslos,
+    q.arbeitslos_seit,
+    q.massnahme_stichtag,
+    q.team,
+    q._quelldatei as quelldatei,
+    q._zeile as zeile
+from quelle as q
+inner join aktive_lieferungen as a
+    on  a.jobcenter_id = q.jobcenter_id
+    and a.berichtsmonat = q.berichtsmonat
+    and a.stand = q.stand

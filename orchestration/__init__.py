@@ -1,0 +1,1 @@
+"""Zielmonitor: the Dagster code location and the Python around it."""

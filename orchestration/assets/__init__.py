@@ -1,0 +1,1 @@
+"""Assets grouped by layer: raw (ingest), the dbt models, publish."""

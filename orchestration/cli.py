@@ -1,0 +1,135 @@
+"""`zielmonitor`: the command line of the warehouse.
+
+    zielmonitor generate [--out DIR] [--jobcenters N] [--seed S] [--from 2014-01] [--to 2016-12]
+    zielmonitor refresh [--as-of YYYY-MM-DD]
+    zielmonitor demo
+    zielmonitor prepare
+    zielmonitor dev            (the Dagster UI on this project)
+
+Paths: ZIELMONITOR_RAW_DIR (default data/raw), ZIELMONITOR_DATA_DIR (default data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from orchestration.config import PROJECT_DIR, get_paths
+
+
+def _month(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {value!r}")
+    return value
+
+
+def _day(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from exc
+
+
+def _say(message: str) -> None:
+    print(f"[zielmonitor {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration.generator import generate
+
+    out = Path(args.out) if args.out else get_paths().raw_dir
+    _say(f"generate: {args.jobcenters} Jobcenter(s), {args.start} … {args.end}, seed {args.seed}")
+    summary = generate(
+        out, jobcenters=args.jobcenters, seed=args.seed, start=args.start, end=args.end,
+        progress=_say,
+    )  # fmt: skip
+    _say(f"generate: done, {summary}")
+    return 0
+
+
+def cmd_prepare(_: argparse.Namespace) -> int:
+    from orchestration.pipeline import prepare_dbt, prepare_environment
+
+    prepare_environment(get_paths())
+    prepare_dbt(_say, force=True)
+    _say("prepare: dbt manifest and Dagster home ready")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from orchestration.pipeline import refresh
+
+    outcome = refresh(as_of=args.as_of, log=_say)
+    if outcome.success:
+        _say(f"refresh: done in {outcome.seconds:.1f} s (run {outcome.run_id})")
+        return 0
+    _say(f"refresh: FAILED after {outcome.seconds:.1f} s (run {outcome.run_id})")
+    print(outcome.message, file=sys.stderr)
+    return 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from orchestration.summary import print_summary
+
+    raw = get_paths().raw_dir
+    if not any(raw.glob("jobcenter=*")):
+        gen = argparse.Namespace(out=None, jobcenters=1, seed=42, start="2014-01", end="2016-12")
+        if cmd_generate(gen) != 0:
+            return 1
+    else:
+        _say(f"demo: deliveries found in {raw}, not generating")
+    if cmd_refresh(argparse.Namespace(as_of=None)) != 0:
+        return 1
+    print_summary(get_paths().marts)
+    return 0
+
+
+def cmd_dev(_: argparse.Namespace) -> int:
+    from orchestration.pipeline import prepare_dbt, prepare_environment
+
+    prepare_environment(get_paths())
+    prepare_dbt(_say)
+    os.chdir(PROJECT_DIR)
+    dagster = Path(sys.executable).with_name("dagster")
+    os.execv(dagster, [str(dagster), "dev", "-m", "orchestration.definitions"])
+    return 0  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zielmonitor", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write synthetic monthly deliveries")
+    gen.add_argument("--out", help="raw folder (default: $ZIELMONITOR_RAW_DIR or data/raw)")
+    gen.add_argument("--jobcenters", type=int, default=1, help="number of Jobcenters (SF)")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--from", dest="start", type=_month, default="2014-01")
+    gen.add_argument("--to", dest="end", type=_month, default="2016-12")
+    gen.set_defaults(func=cmd_generate)
+
+    ref = sub.add_parser("refresh", help="ingest every delivery, build dbt, publish the marts")
+    ref.add_argument("--as-of", type=_day, help="figures as known on this date (YYYY-MM-DD)")
+    ref.set_defaults(func=cmd_refresh)
+
+    sub.add_parser("demo", help="generate if empty, refresh, summarise").set_defaults(func=cmd_demo)
+    sub.add_parser("prepare", help="build the dbt manifest, set up DAGSTER_HOME").set_defaults(
+        func=cmd_prepare
+    )
+    sub.add_parser("dev", help="start the Dagster UI (dagster dev) on this project").set_defaults(
+        func=cmd_dev
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

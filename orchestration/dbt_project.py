@@ -1,0 +1,9 @@
+"""The dbt project as Dagster sees it. The manifest is built by the set-up
+(`zielmonitor prepare`), not at import time: `prepare_if_dev` only acts under `dagster dev`."""
+
+from dagster_dbt import DbtProject
+
+from orchestration.config import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()

@@ -1,0 +1,343 @@
+"""Validate-then-write: every selected delivery is checked completely; a valid one replaces
+its (jobcenter, berichtsmonat, stand) partition in one transaction, a broken one loads
+nothing and is reported in the terminal, in `raw.ablehnungen` and in a rejections file."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from orchestration.contract import (
+    DUCKDB_TYPE,
+    FILES,
+    LIEFERUNGEN_DDL,
+    LINEAGE_COLUMNS,
+    FileSpec,
+    raw_table_ddl,
+)
+from orchestration.ingest.discovery import DeliveryRef, discover
+from orchestration.ingest.findings import FINDING_FIELDS, Finding
+from orchestration.ingest.manifest import manifest_sha256
+from orchestration.ingest.reader import ParsedFile
+from orchestration.ingest.validate import CheckedDelivery, check_delivery
+
+Status = Literal["loaded", "unchanged", "rejected"]
+MAX_LINES = 20  # findings printed per delivery; the rejections file has all of them
+FOLDER_REJECTIONS = "_ordner.csv"  # folder errors of the last run
+
+SIDE_TABLES_DDL = (
+    """CREATE TABLE IF NOT EXISTS raw.zusatzspalten (
+  jobcenter_id VARCHAR, berichtsmonat DATE, stand DATE, datei VARCHAR, _zeile INTEGER,
+  spalte VARCHAR, wert VARCHAR, _geladen_am TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS raw.warnungen (
+  jobcenter_id VARCHAR, berichtsmonat DATE, stand DATE, datei VARCHAR, zeile INTEGER,
+  spalte VARCHAR, wert VARCHAR, regel VARCHAR, meldung VARCHAR, _geladen_am TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS raw.ablehnungen (
+  laufzeit TIMESTAMP, jobcenter_id VARCHAR, berichtsmonat VARCHAR, stand VARCHAR,
+  pfad VARCHAR, schwere VARCHAR, datei VARCHAR, zeile INTEGER, spalte VARCHAR, wert VARCHAR,
+  regel VARCHAR, meldung VARCHAR)""",
+)
+# tables holding one delivery's partition, replaced as a whole on (re)load
+PARTITION_TABLES = tuple(f"raw.{s.name}" for s in FILES) + ("raw.zusatzspalten", "raw.warnungen")
+
+
+@dataclass
+class DeliveryOutcome:
+    ref: DeliveryRef
+    status: Status
+    findings: list[Finding] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # loaded rows per raw table
+    rejection_file: Path | None = None
+
+    @property
+    def delivery(self) -> str:
+        return self.ref.label
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+
+@dataclass
+class IngestResult:
+    outcomes: list[DeliveryOutcome] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)  # folder junk found by discovery
+
+    def _having(self, status: Status) -> list[DeliveryOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def loaded(self) -> list[DeliveryOutcome]:
+        return self._having("loaded")
+
+    @property
+    def unchanged(self) -> list[DeliveryOutcome]:
+        return self._having("unchanged")
+
+    @property
+    def rejected(self) -> list[DeliveryOutcome]:
+        return self._having("rejected")
+
+    @property
+    def ok(self) -> bool:
+        """False when anything was rejected: the caller should fail the run (non-zero exit)."""
+        return not self.rejected and not any(p.is_error for p in self.problems)
+
+    def summary(self) -> str:
+        bad = sum(p.is_error for p in self.problems)
+        return (
+            f"ingest: {len(self.loaded)} loaded, {len(self.unchanged)} unchanged, "
+            f"{len(self.rejected)} rejected, {bad} folder errors"
+        )
+
+
+def ingest(
+    warehouse: Path,
+    raw_dir: Path,
+    months: Iterable[str] | None = None,
+    *,
+    rejections_dir: Path,
+    log: Callable[[str], None] = print,
+    force: bool = False,
+) -> IngestResult:
+    """Load every delivery of `months` (None: all) below `raw_dir` into `warehouse`.
+
+    Deliveries are taken in month, Jobcenter and stand order so each month sees its
+    predecessor. `force` reloads deliveries whose manifest is unchanged."""
+    run_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    refs, problems = discover(raw_dir, None if months is None else list(months))
+    result = IngestResult(problems=problems)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_tables(con)
+        _record_problems(con, problems, run_at, rejections_dir, log)
+        for ref in refs:
+            outcome = _ingest_one(con, ref, raw_dir, run_at, force)
+            if outcome.status == "rejected":
+                _record_rejection(con, outcome, raw_dir, run_at, rejections_dir)
+            elif outcome.status == "loaded":  # a fixed delivery: its old rejection is stale
+                (rejections_dir / f"{ref.file_stem}.csv").unlink(missing_ok=True)
+            _log_outcome(outcome, log)
+            result.outcomes.append(outcome)
+    log(result.summary())
+    return result
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for spec in FILES:
+        con.execute(raw_table_ddl(spec))
+    con.execute(LIEFERUNGEN_DDL)
+    for ddl in SIDE_TABLES_DDL:
+        con.execute(ddl)
+
+
+def _ingest_one(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime, force: bool):
+    if not force and _already_loaded(con, ref):
+        return DeliveryOutcome(ref, "unchanged")
+    checked = check_delivery(ref, raw_dir, con)
+    if not checked.ok:
+        return DeliveryOutcome(ref, "rejected", _ordered(checked.findings))
+    rows = _write(con, checked, raw_dir, run_at)
+    return DeliveryOutcome(ref, "loaded", _ordered(checked.findings), rows)
+
+
+def _already_loaded(con, ref: DeliveryRef) -> bool:
+    sha = manifest_sha256(ref.path)
+    loaded = con.execute(
+        "SELECT manifest_sha256 FROM raw.lieferungen"
+        " WHERE jobcenter_id = ? AND berichtsmonat = ? AND stand = ?",
+        [ref.jobcenter_id, ref.month_start, ref.stand],
+    ).fetchone()
+    return sha is not None and loaded is not None and loaded[0] == sha
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (not f.is_error, f.file or "", f.row or 0))
+
+
+# --- writing a valid delivery ----------------------------------------------------------
+
+
+def _write(con, checked: CheckedDelivery, raw_dir: Path, run_at: datetime) -> dict[str, int]:
+    ref, m = checked.ref, checked.manifest
+    part = [ref.jobcenter_id, ref.month_start, ref.stand]
+    rows: dict[str, int] = {}
+    con.begin()
+    try:
+        for table in PARTITION_TABLES:
+            con.execute(
+                f"DELETE FROM {table} WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?", part
+            )
+        for spec in FILES:
+            if spec.name in checked.files:
+                rows[spec.name] = _insert_file(
+                    con,
+                    spec,
+                    checked.files[spec.name],
+                    part,
+                    _rel(ref.path / checked.files[spec.name].raw.file, raw_dir),
+                    run_at,
+                )
+        _insert_side(con, checked, part, run_at)
+        con.execute(
+            "INSERT OR REPLACE INTO raw.lieferungen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                ref.jobcenter_id,
+                m.jobcenter_name,
+                ref.month_start,
+                m.stichtag,
+                ref.stand,
+                m.vertrag,
+                _rel(ref.path, raw_dir),
+                m.sha256,
+                run_at,
+            ],
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return rows
+
+
+def _insert_file(
+    con, spec: FileSpec, parsed: ParsedFile, part: list, source: str, run_at: datetime
+) -> int:
+    frame = parsed.typed.rename_axis("_zeile").reset_index()
+    selects = [f"{_cast(c.name, c.type)} AS {c.name}" for c in spec.columns]
+    lineage = ", ".join(n for n, _ in LINEAGE_COLUMNS)
+    con.register("_zm_neu", pa.Table.from_pandas(frame, preserve_index=False))
+    try:
+        con.execute(
+            f"INSERT INTO raw.{spec.name} ({lineage}, {', '.join(spec.column_names)})"
+            f" SELECT ?, ?, ?, ?, CAST(_zeile AS INTEGER), ?, {', '.join(selects)} FROM _zm_neu",
+            [*part, source, run_at],
+        )
+    finally:
+        con.unregister("_zm_neu")
+    return len(frame)
+
+
+def _cast(name: str, logical_type: str) -> str:
+    if logical_type == "amount":  # floats parsed from <= 2 decimals: rounding makes them exact
+        return f"CAST(ROUND({name}, 2) AS {DUCKDB_TYPE['amount']})"
+    return f"CAST({name} AS {DUCKDB_TYPE[logical_type]})"
+
+
+def _insert_side(con, checked: CheckedDelivery, part: list, run_at: datetime) -> None:
+    extras = [
+        p.raw.extras.assign(datei=p.raw.file) for p in checked.files.values() if len(p.raw.extras)
+    ]
+    if extras:
+        frame = pd.concat(extras, ignore_index=True).astype({"value": object})
+        con.register("_zm_extra", pa.Table.from_pandas(frame, preserve_index=False))
+        try:
+            con.execute(
+                "INSERT INTO raw.zusatzspalten SELECT ?, ?, ?, datei, CAST(row AS INTEGER),"
+                ' "column", CAST(value AS VARCHAR), ? FROM _zm_extra',
+                [*part, run_at],
+            )
+        finally:
+            con.unregister("_zm_extra")
+    warnings = [f for f in checked.findings if not f.is_error]
+    if warnings:
+        con.executemany(
+            "INSERT INTO raw.warnungen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [*part, f.file, f.row, f.column, f.value, f.rule, f.message, run_at]
+                for f in warnings
+            ],
+        )
+
+
+def _rel(path: Path, raw_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --- reporting rejections --------------------------------------------------------------
+
+
+def _record_rejection(
+    con, outcome: DeliveryOutcome, raw_dir: Path, run_at: datetime, rejections_dir: Path
+) -> None:
+    ref = outcome.ref
+    who = [ref.jobcenter_id, ref.berichtsmonat, ref.stand.isoformat(), _rel(ref.path, raw_dir)]
+    _insert_rejections(con, run_at, who, outcome.findings)
+    outcome.rejection_file = _write_rejection_file(
+        rejections_dir / f"{ref.file_stem}.csv", who, outcome.findings
+    )
+
+
+def _record_problems(
+    con, problems: list[Finding], run_at: datetime, rejections_dir: Path, log: Callable[[str], None]
+) -> None:
+    for p in problems:
+        log(f"RAW FOLDER {p.line()}")
+    errors = [p for p in problems if p.is_error]
+    (rejections_dir / FOLDER_REJECTIONS).unlink(missing_ok=True)
+    if errors:
+        _insert_rejections(con, run_at, [None, None, None, None], errors)
+        _write_rejection_file(rejections_dir / FOLDER_REJECTIONS, [None] * 4, errors)
+
+
+def _insert_rejections(con, run_at: datetime, who: list, findings: list[Finding]) -> None:
+    con.executemany(
+        "INSERT INTO raw.ablehnungen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [run_at, *who, f.severity, f.file, f.row, f.column, f.value, f.rule, f.message]
+            for f in findings
+        ],
+    )
+
+
+def _write_rejection_file(path: Path, who: list, findings: list[Finding]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(["jobcenter_id", "berichtsmonat", "stand", "pfad", *FINDING_FIELDS])
+        for f in findings:
+            writer.writerow(
+                [*(w or "" for w in who), *("" if v is None else v for v in f.as_dict().values())]
+            )
+    return path
+
+
+def _log_outcome(outcome: DeliveryOutcome, log: Callable[[str], None]) -> None:
+    ref = outcome.ref
+    n_err, n_warn = len(outcome.errors), len(outcome.warnings)
+    if outcome.status == "unchanged":
+        return  # counted in the summary line; a monthly refresh would list every old delivery
+    if outcome.status == "loaded":
+        # One line per loaded delivery; its warnings are kept in raw.warnungen.
+        total = sum(outcome.rows.values())
+        note = f", {n_warn} warnings (raw.warnungen)" if n_warn else ""
+        log(f"loaded {ref.label}: {total} rows in {len(outcome.rows)} tables{note}")
+        return
+    log(
+        f"REJECTED {ref.label}: {n_err} errors, {n_warn} warnings; nothing loaded,"
+        f" earlier stands untouched -> {outcome.rejection_file}"
+    )
+    shown = outcome.findings[:MAX_LINES]
+    for f in shown:
+        log(f"  {f.line()}")
+    if len(outcome.findings) > len(shown):
+        log(
+            f"  ... {len(outcome.findings) - len(shown)} more of {len(outcome.findings)} findings"
+            f" (all in {outcome.rejection_file})"
+        )

@@ -1,0 +1,295 @@
+"""Read one contract file (CSV in any allowed style, or Parquet) into strings, then parse it
+column by column into canonical typed values. Nothing is dropped silently: every unparsable
+cell, malformed row and unknown column becomes a finding."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from orchestration.contract import FileSpec
+from orchestration.ingest.findings import Finding, error, warning
+from orchestration.ingest.parse import RULES, ambiguous_amounts, parse_series
+
+_BOM = b"\xef\xbb\xbf"
+# a valid UTF-8 multi-byte sequence: if one shows up in a file that is not valid UTF-8 as a
+# whole, the file mixes encodings and cp1252 would turn it into mojibake silently
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+EXTRA_COLUMNS = ["row", "column", "value"]
+
+
+@dataclass
+class RawFile:
+    """A file read as strings: contract columns (index = 1-based data row) and extras."""
+
+    file: str
+    rows: int = 0  # data rows found (header excluded), compared with the manifest
+    strings: pd.DataFrame | None = None  # None: structurally unusable, see findings
+    extras: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXTRA_COLUMNS))
+    findings: list[Finding] = field(default_factory=list)
+    encoding: str | None = None
+
+
+@dataclass
+class ParsedFile:
+    raw: RawFile
+    typed: pd.DataFrame  # canonical dtypes, same index as raw.strings
+    unparsable: set[tuple[int, str]]  # (row, column) cells already reported as unparsable
+
+
+def read_file(path: Path, spec: FileSpec) -> RawFile:
+    if path.suffix == ".parquet":
+        return _read_parquet(path, spec)
+    return _read_csv(path, spec)
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, spec: FileSpec) -> RawFile:
+    out = RawFile(path.name)
+    data = path.read_bytes()
+    if not data:
+        out.findings.append(
+            error("empty_file", "file is empty (0 bytes, not even a header)", out.file)
+        )
+        return out
+    text = _decode(data, out)
+    if text is None:
+        return out
+    header_line = text.splitlines()[0] if text else ""
+    sep = _separator(header_line, spec)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    while records and not any(cell.strip() for cell in records[-1]):
+        records.pop()  # trailing blank lines are not data rows
+    if not records:
+        out.findings.append(error("empty_file", "file holds no header", out.file))
+        return out
+    header, body = records[0], records[1:]
+    out.rows = len(body)
+    _frame_from_records(out, spec, [h.strip().lower() for h in header], body)
+    return out
+
+
+def _decode(data: bytes, out: RawFile) -> str | None:
+    """UTF-8 (with or without BOM) or Windows-1252, decided by strict decoding, never guessed."""
+    if b"\x00" in data:
+        return _undecodable(out, data, data.index(b"\x00"), "NUL byte: binary, not a CSV")
+    if data.startswith(_BOM):
+        out.encoding = "utf-8-sig"
+        try:
+            return data[len(_BOM) :].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _undecodable(
+                out, data, exc.start + len(_BOM), "BOM says UTF-8 but bytes are not"
+            )
+    try:
+        out.encoding = "utf-8"
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    out.encoding = "cp1252"
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        return _undecodable(out, data, exc.start, "byte is neither UTF-8 nor Windows-1252")
+    mixed = _UTF8_SEQUENCE.search(data)
+    if mixed:
+        where = data.count(b"\n", 0, mixed.start())
+        why = f"not UTF-8, but row {where} is UTF-8: file mixes encodings, cannot decide"
+        return _undecodable(out, data, first_bad, why)
+    return text
+
+
+def _undecodable(out: RawFile, data: bytes, offset: int, why: str) -> None:
+    """Report the offending byte with its data row and column (header line = row 0)."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    row = data.count(b"\n", 0, offset)
+    header = data.removeprefix(_BOM).split(b"\n", 1)[0].decode("latin-1").strip().lower()
+    sep = ";" if ";" in header else ","
+    names = header.split(sep)
+    index = data[line_start:offset].count(sep.encode())
+    column = names[index] if row > 0 and index < len(names) else None
+    value = data[offset : offset + 1].hex(" ").upper()
+    out.findings.append(
+        error(
+            "encoding",
+            f"undecodable byte 0x{value}: {why}",
+            out.file,
+            row=row or None,
+            column=column,
+            value=f"0x{value}",
+        )
+    )
+    out.encoding = None
+    return None
+
+
+def _separator(header_line: str, spec: FileSpec) -> str:
+    """`;` unless the header has no `;` and splitting at `,` yields contract column names."""
+    if ";" in header_line or "," not in header_line:
+        return ";"
+    names = {h.strip().lower() for h in header_line.split(",")}
+    return "," if len(names & set(spec.column_names)) >= 2 else ";"
+
+
+def _frame_from_records(out: RawFile, spec: FileSpec, header: list[str], body: list[list[str]]):
+    if not _header_ok(out, spec, header):
+        return
+    good_rows, good_index = [], []
+    for number, record in enumerate(body, start=1):
+        if len(record) == len(header):
+            good_rows.append([cell.strip() for cell in record])
+            good_index.append(number)
+        elif not any(cell.strip() for cell in record):
+            out.findings.append(
+                error("blank_line", "blank line inside the data", out.file, row=number)
+            )
+        else:
+            msg = f"{len(record)} fields, header has {len(header)} (truncated or bad separator)"
+            out.findings.append(
+                error("field_count", msg, out.file, row=number, value=_clip(";".join(record)))
+            )
+    frame = pd.DataFrame(good_rows, columns=header, index=good_index, dtype=object)
+    frame = frame.where(frame != "", None)
+    _split_extras(out, spec, frame)
+
+
+def _header_ok(out: RawFile, spec: FileSpec, header: list[str]) -> bool:
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    for name in dupes:
+        out.findings.append(
+            error("duplicate_column", "column appears twice in the header", out.file, column=name)
+        )
+    for name in spec.column_names:
+        if name not in header:
+            out.findings.append(
+                error(
+                    "missing_column", "required column missing in the header", out.file, column=name
+                )
+            )
+    return not dupes and all(name in header for name in spec.column_names)
+
+
+def _split_extras(out: RawFile, spec: FileSpec, frame: pd.DataFrame) -> None:
+    """Contract columns go on; unknown columns are kept aside in long format and reported."""
+    extra = [c for c in frame.columns if c not in spec.column_names]
+    for name in extra:
+        out.findings.append(
+            warning(
+                "extra_column",
+                "column not in the contract: kept aside in raw.zusatzspalten, not loaded",
+                out.file,
+                column=name,
+            )
+        )
+    if extra:
+        long = (
+            frame[extra]
+            .rename_axis("row")
+            .reset_index()
+            .melt(id_vars="row", var_name="column", value_name="value")
+        )
+        out.extras = long.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+    out.strings = frame[list(spec.column_names)]
+
+
+def _clip(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- Parquet ---------------------------------------------------------------------------
+
+
+def _read_parquet(path: Path, spec: FileSpec) -> RawFile:
+    """Parquet columns may be native (date, bool, int, float, decimal) or strings; native
+    values are rendered canonically so both go through the same string parsers."""
+    out = RawFile(path.name, encoding="parquet")
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        out.findings.append(
+            error("parquet_unreadable", f"not a readable Parquet file: {exc}", out.file)
+        )
+        return out
+    header = [name.strip().lower() for name in table.column_names]
+    out.rows = table.num_rows
+    if not _header_ok(out, spec, header):
+        return out
+    types = {c.name: c.type for c in spec.columns}
+    columns = {
+        h: [_render(v, types.get(h)) for v in table.column(i).to_pylist()]
+        for i, h in enumerate(header)
+    }
+    frame = pd.DataFrame(columns, index=range(1, table.num_rows + 1), dtype=object)
+    frame = frame.where(frame.notna() & (frame != ""), None)
+    _split_extras(out, spec, frame)
+    return out
+
+
+def _render(value: Any, logical_type: str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        midnight = value.time() == datetime.min.time()
+        return _render(value.date(), logical_type) if midnight else str(value)
+    if isinstance(value, date):
+        month = logical_type == "month" and value.day == 1
+        return value.isoformat()[:7] if month else value.isoformat()
+    if isinstance(value, float | Decimal):
+        return _number(value)
+    return str(value).strip()
+
+
+def _number(value: float | Decimal) -> str:
+    """Whole numbers plainly, cents with 2 decimals, anything finer unchanged (then rejected)."""
+    if value == int(value):
+        return str(int(value))
+    cents = round(Decimal(str(value)), 2)
+    return f"{cents:.2f}" if cents == Decimal(str(value)) else str(value)
+
+
+def _ambiguous_message(value: str) -> str:
+    whole, part = value.split(".")
+    return (
+        f"ambiguous amount: {whole}{part} (thousands dot) or {whole}.{part} (decimal point)?"
+        f" write {value},00 or {whole}{part}.00"
+    )
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def parse_file(raw: RawFile, spec: FileSpec) -> ParsedFile | None:
+    """Typed frame of a structurally sound file; unparsable cells become findings."""
+    if raw.strings is None:
+        return None
+    typed: dict[str, pd.Series] = {}
+    unparsable: set[tuple[int, str]] = set()
+    for col in spec.columns:
+        values = raw.strings[col.name]
+        typed[col.name], bad = parse_series(values, col.type)
+        if not bad.any():
+            continue
+        rule, hint = RULES[col.type]
+        ambiguous = ambiguous_amounts(values) if col.type == "amount" else bad & False
+        for row in bad[bad].index:
+            unparsable.add((row, col.name))
+            if ambiguous[row]:
+                rule_id, msg = "amount_ambiguous", _ambiguous_message(values[row])
+            else:
+                rule_id, msg = rule, hint
+            raw.findings.append(error(rule_id, msg, raw.file, row, col.name, values[row]))
+    frame = pd.DataFrame(typed, index=raw.strings.index)
+    return ParsedFile(raw, frame, unparsable)

@@ -1,0 +1,158 @@
+"""Run the pipeline from the command line: prepare, refresh, summarise.
+
+The refresh is one Dagster run of the `refresh` job over the month range present on disk
+(ingest → dbt → publish), executed in process against the project's Dagster instance, so the
+run shows up in the Dagster UI like any other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from orchestration.config import DBT_PROJECT_DIR, PROJECT_DIR, Paths, get_paths
+
+Log = Callable[[str], None]
+_MONTH_DIR = re.compile(r"^berichtsmonat=(\d{4}-\d{2})$")
+
+
+def prepare_environment(paths: Paths) -> None:
+    """DAGSTER_HOME under the data folder with the project's dagster.yaml; dbt env."""
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    source = PROJECT_DIR / "dagster.yaml"
+    target = paths.dagster_home / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
+    os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
+    os.environ["ZIELMONITOR_RAW_DIR"] = str(paths.raw_dir)
+    os.environ["ZIELMONITOR_DATA_DIR"] = str(paths.data_dir)
+    os.environ["ZIELMONITOR_WAREHOUSE"] = str(paths.warehouse)
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    os.environ.setdefault("DBT_USE_COLORS", "false")
+
+
+def manifest_is_stale() -> bool:
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", *(DBT_PROJECT_DIR / "dbt_project").rglob("*")]
+    return any(p.is_file() and p.stat().st_mtime > built for p in sources)
+
+
+def prepare_dbt(log: Log = print, force: bool = False) -> None:
+    """Parse the dbt project into target/manifest.json (Dagster reads it at import)."""
+    if not force and not manifest_is_stale():
+        return
+    log("dbt: parsing the project (manifest for Dagster) …")
+    cmd = [sys.executable, "-m", "dbt.cli.main", "parse", "--profiles-dir", str(DBT_PROJECT_DIR),
+           "--project-dir", str(DBT_PROJECT_DIR), "--quiet"]  # fmt: skip
+    done = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{done.stdout}\n{done.stderr}")
+
+
+def months_on_disk(raw_dir: Path) -> list[str]:
+    months = {m.group(1) for p in raw_dir.glob("jobcenter=*/berichtsmonat=*")
+              if (m := _MONTH_DIR.match(p.name))}  # fmt: skip
+    return sorted(months)
+
+
+@dataclass
+class RefreshOutcome:
+    success: bool
+    seconds: float
+    months: list[str]
+    run_id: str | None
+    message: str = ""
+
+
+def refresh(as_of: str | None = None, log: Log = print) -> RefreshOutcome:
+    paths = get_paths()
+    prepare_environment(paths)
+    prepare_dbt(log)
+    started = time.monotonic()
+    months = months_on_disk(paths.raw_dir)
+    if not months:
+        return RefreshOutcome(False, 0.0, [], None, f"no deliveries under {paths.raw_dir}")
+    log(f"refresh: {len(months)} month(s) {months[0]} … {months[-1]} from {paths.raw_dir}")
+
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("refresh")
+    with DagsterInstance.get() as instance, _dbt_progress_only():
+        result = job.execute_in_process(
+            instance=instance,
+            run_config=_run_config(as_of),
+            tags={
+                "dagster/asset_partition_range_start": months[0],
+                "dagster/asset_partition_range_end": months[-1],
+                "zielmonitor/warehouse": "write",
+            },
+            raise_on_error=False,
+        )
+    seconds = time.monotonic() - started
+    return RefreshOutcome(result.success, seconds, months, result.run_id, _failure(result))
+
+
+@contextlib.contextmanager
+def _dbt_progress_only() -> Iterator[None]:
+    """dagster-dbt echoes every dbt event to stdout; keep the terminal to one line per model
+    (and every warning or error). The full log stays in the run's event log in Dagster."""
+    original = sys.stdout
+    sys.stdout = _LineFilter(original, re.compile(r"^\d+ of \d+ (START|PASS) "))
+    try:
+        yield
+    finally:
+        sys.stdout = original
+
+
+class _LineFilter(io.TextIOBase):
+    def __init__(self, target: TextIO, drop: re.Pattern[str]) -> None:
+        self._target, self._drop, self._buffer = target, drop, ""
+
+    def write(self, text: str) -> int:
+        self._buffer += text
+        *lines, self._buffer = self._buffer.split("\n")
+        for line in lines:
+            if not self._drop.match(line):
+                self._target.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
+def _run_config(as_of: str | None) -> dict:
+    loggers = {"console": {"config": {"log_level": "INFO"}}}
+    ops = {
+        "dbt_models": {"config": {"as_of": as_of}},
+        "published__marts_duckdb": {"config": {"as_of": as_of}},
+    }
+    return {"loggers": loggers, "ops": ops}
+
+
+def _failure(result) -> str:  # noqa: ANN001 - dagster's ExecuteInProcessResult
+    if result.success:
+        return ""
+    failed = [e for e in result.all_events if e.is_step_failure]
+    if failed:
+        lines = []
+        for event in failed:
+            err = event.step_failure_data.error
+            lines.append(f"step {event.step_key} failed: {err.message.strip() if err else '?'}")
+        return "\n".join(lines)
+    return "a blocking check failed: downstream steps were skipped"

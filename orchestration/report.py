@@ -1,0 +1,228 @@
+"""The Zielerreichung report for the terminal (`zielmonitor report`).
+
+Reads the published marts (`zielerreichung`, `ziele`, `rahmenbedingungen_monat`) from
+marts.duckdb, read-only, and renders one table per Jobcenter for one reporting month: German
+labels, values with units and German number format, a status column to scan, provisional
+values marked with `*`, and the Rahmenbedingungen line (eLB mean against the expectation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+MONATSNAMEN = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+               "September", "Oktober", "November", "Dezember")  # fmt: skip
+
+STATUS_LABEL = {
+    "erreicht": "✔ erreicht",
+    "auf_kurs": "▲ auf Kurs",
+    "knapp": "● knapp",
+    "gefaehrdet": "✖ gefährdet",
+    "monitoring": "· Monitoring",
+}
+
+# unit code of the catalogue -> (suffix, decimals for non-integral values)
+EINHEIT = {
+    "prozent": (" %", 2),
+    "anzahl": ("", 1),
+    "personen": (" Pers.", 1),
+    "kontakte_je_person_jahr": (" Kontakte/Jahr", 1),
+}
+
+BEZEICHNUNG_BREITE = 52
+
+
+@dataclass(frozen=True)
+class _Zeile:
+    ziel_id: str
+    bezeichnung: str
+    einheit: str
+    ist: float
+    soll: float | None
+    zielwert: float | None
+    hochrechnung: float | None
+    grad: float | None
+    status: str
+    vorlaeufig: bool
+
+
+def zahl(wert: float | None, nachkommastellen: int = 0) -> str:
+    """German number format: 48.869 and 20,20; '–' for missing."""
+    if wert is None:
+        return "–"
+    text = f"{wert:,.{nachkommastellen}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def mit_einheit(wert: float | None, einheit: str) -> str:
+    if wert is None:
+        return "–"
+    suffix, stellen = EINHEIT.get(einheit, ("", 2))
+    if einheit != "prozent" and float(wert).is_integer():
+        stellen = 0  # counts and whole stocks without decimals
+    return zahl(wert, stellen) + suffix
+
+
+def render_report(
+    marts_path: Path, jobcenter_id: str | None, jahr: int | None, monat: int | None
+) -> str:
+    """The Zielerreichung table(s) as text.
+
+    jobcenter_id None: every Jobcenter in the file. jahr/monat None: the latest month with
+    data (within `jahr` if given; `monat` alone means that month of the latest year).
+    """
+    con = duckdb.connect(str(marts_path), read_only=True)
+    try:
+        tabellen = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "zielerreichung" not in tabellen:
+            return f"{marts_path}: keine Tabelle zielerreichung (noch kein Refresh gelaufen?)\n"
+        jobcenter = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT jobcenter_id FROM zielerreichung ORDER BY 1"
+            ).fetchall()
+            if jobcenter_id is None or r[0] == jobcenter_id
+        ]
+        if not jobcenter:
+            return f"Keine Zielerreichung für Jobcenter {jobcenter_id} in {marts_path}.\n"
+        teile = [_jobcenter_report(con, jc, jahr, monat, tabellen) for jc in jobcenter]
+    finally:
+        con.close()
+    return "\n".join(teile)
+
+
+def _berichtsmonat(
+    con: duckdb.DuckDBPyConnection, jc: str, jahr: int | None, monat: int | None
+) -> dt.date | None:
+    bedingungen, params = ["jobcenter_id = ?"], [jc]
+    if jahr is not None:
+        bedingungen.append("year(berichtsmonat) = ?")
+        params.append(jahr)
+    if monat is not None:
+        bedingungen.append("month(berichtsmonat) = ?")
+        params.append(monat)
+    sql = f"SELECT max(berichtsmonat) FROM zielerreichung WHERE {' AND '.join(bedingungen)}"
+    return con.execute(sql, params).fetchone()[0]
+
+
+def _jobcenter_report(
+    con: duckdb.DuckDBPyConnection,
+    jc: str,
+    jahr: int | None,
+    monat: int | None,
+    tabellen: set[str],
+) -> str:
+    bm = _berichtsmonat(con, jc, jahr, monat)
+    if bm is None:
+        wann = "/".join(str(x) for x in (monat, jahr) if x is not None)
+        return f"Jobcenter {jc}: keine Zielerreichung für {wann}.\n"
+    # the unit comes from the published catalogue; without it every value is shown bare
+    einheit_sql = "coalesce(k.einheit, '')" if "ziele" in tabellen else "''"
+    join = (
+        "LEFT JOIN ziele AS k ON k.jobcenter_id = z.jobcenter_id AND k.jahr = z.jahr "
+        "AND k.ziel_id = z.ziel_id"
+        if "ziele" in tabellen
+        else ""
+    )
+    rows = con.execute(
+        f"""
+        SELECT z.ziel_id, z.bezeichnung, {einheit_sql}, z.ist, z.soll, z.zielwert,
+               z.hochrechnung, z.zielerreichungsgrad, z.status, z.vorlaeufig
+        FROM zielerreichung AS z {join}
+        WHERE z.jobcenter_id = ? AND z.berichtsmonat = ?
+        """,
+        [jc, bm],
+    ).fetchall()
+    zeilen = sorted((_Zeile(*r) for r in rows), key=lambda z: _sortierschluessel(z.ziel_id))
+
+    kopf = (
+        f"Zielerreichung Jobcenter {jc} – {MONATSNAMEN[bm.month - 1]} {bm.year} "
+        f"(Ist: Januar bis {MONATSNAMEN[bm.month - 1]})"
+    )
+    spalten = ("Ziel", "Bezeichnung", "Ist", "Soll", "Zielwert", "Hochrechnung", "Grad", "Status")
+    tabelle = [spalten]
+    for z in zeilen:
+        stern = "*" if z.vorlaeufig else ""
+        tabelle.append(
+            (
+                z.ziel_id,
+                _kuerzen(z.bezeichnung, BEZEICHNUNG_BREITE),
+                mit_einheit(z.ist, z.einheit) + stern,
+                mit_einheit(z.soll, z.einheit),
+                mit_einheit(z.zielwert, z.einheit),
+                mit_einheit(z.hochrechnung, z.einheit)
+                + (stern if z.hochrechnung is not None else ""),
+                "–" if z.grad is None else zahl(z.grad, 0) + " %",
+                STATUS_LABEL.get(z.status, z.status),
+            )
+        )
+    breiten = [max(len(r[i]) for r in tabelle) for i in range(len(spalten))]
+    rechts = {2, 3, 4, 5, 6}  # numbers right-aligned
+    linien = [kopf, "=" * len(kopf)]
+    for n, r in enumerate(tabelle):
+        zellen = [
+            c.rjust(breiten[i]) if i in rechts else c.ljust(breiten[i]) for i, c in enumerate(r)
+        ]
+        linien.append("  ".join(zellen).rstrip())
+        if n == 0:
+            linien.append("  ".join("-" * b for b in breiten))
+    linien.append("")
+    if "rahmenbedingungen_monat" in tabellen:
+        linien.append(_rahmen_zeile(con, jc, bm))
+    zaehlung = {s: sum(1 for z in zeilen if z.status == s) for s in STATUS_LABEL}
+    linien.append(
+        "Status: " + ", ".join(f"{STATUS_LABEL[s]} {n}" for s, n in zaehlung.items() if n)
+    )
+    legende = "* vorläufig (mindestens ein gelesener Monat ist noch nicht endgültig)"
+    if any(z.vorlaeufig for z in zeilen):
+        linien.append(legende)
+    linien.append(
+        "Grad = Ist/Soll·100 (bei „niedriger ist besser“ Soll/Ist·100); knapp = bis 5 % "
+        "hinter dem Soll; Hochrechnung = Jahresendwert nach dem Vorjahresmuster."
+    )
+    return "\n".join(linien) + "\n"
+
+
+def _rahmen_zeile(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> str:
+    r = con.execute(
+        """
+        SELECT elb_bestand, elb_mittel_ytd, elb_erwartung, elb_abweichung_prozent,
+               asyl8_bestand, asyl8_anteil, vorlaeufig
+        FROM rahmenbedingungen_monat WHERE jobcenter_id = ? AND berichtsmonat = ?
+        """,
+        [jc, bm],
+    ).fetchone()
+    if r is None:
+        return "Rahmenbedingungen: keine Daten für den Monat."
+    bestand, mittel, erwartung, abw, asyl8, asyl8_anteil, vorlaeufig = r
+    stern = "*" if vorlaeufig else ""
+    teil = f"Rahmenbedingungen: eLB Ø Jan–{MONATSNAMEN[bm.month - 1][:3]} {zahl(mittel, 0)}{stern}"
+    if erwartung is not None:
+        teil += f" (erwartet Ø {zahl(erwartung, 0)}, {_vorzeichen(abw)} %)"
+    teil += f"; Bestand {zahl(bestand, 0)}{stern}, davon Asyl8 {zahl(asyl8, 0)}{stern}"
+    if asyl8_anteil is not None:
+        teil += f" ({zahl(asyl8_anteil, 1)} %)"
+    return teil
+
+
+def _vorzeichen(wert: float | None) -> str:
+    if wert is None:
+        return "–"
+    return ("+" if wert >= 0 else "−") + zahl(abs(wert), 1)
+
+
+def _kuerzen(text: str, breite: int) -> str:
+    return text if len(text) <= breite else text[: breite - 1] + "…"
+
+
+def _sortierschluessel(ziel_id: str) -> tuple:
+    # Z2.10 after Z2.9: compare the numeric parts as numbers
+    teile = ziel_id.lstrip("ZRTzrt").split(".")
+    try:
+        return (ziel_id[:1], *(int(t) for t in teile))
+    except ValueError:
+        return (ziel_id, 0)

@@ -1,0 +1,38 @@
+"""Resources injected into the assets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+
+from orchestration.config import get_paths
+from orchestration.dbt_project import dbt_project
+
+
+class WarehouseResource(ConfigurableResource):
+    """Where the raw deliveries are and where the two DuckDB files live."""
+
+    raw_dir: str
+    data_dir: str
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.data_dir) / "warehouse.duckdb"
+
+    @property
+    def marts_path(self) -> Path:
+        return Path(self.data_dir) / "marts.duckdb"
+
+
+def build_resources() -> dict[str, object]:
+    paths = get_paths()
+    # profiles.yml reads the warehouse path from this variable; the dbt subprocess inherits it.
+    os.environ["ZIELMONITOR_WAREHOUSE"] = str(paths.warehouse)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return {
+        "warehouse": WarehouseResource(raw_dir=str(paths.raw_dir), data_dir=str(paths.data_dir)),
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.project_dir)),
+    }
