@@ -2,6 +2,7 @@
 
     zielmonitor generate [--out DIR] [--jobcenters N] [--seed S] [--from 2014-01] [--to 2016-12]
     zielmonitor refresh [--as-of YYYY-MM-DD]
+    zielmonitor report [--jahr J] [--monat M] [--as-of D] [--jobcenter ID] [--format text|html]
     zielmonitor demo
     zielmonitor prepare
     zielmonitor dev            (the Dagster UI on this project)
@@ -73,6 +74,28 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    marts = get_paths().marts
+    if args.as_of:
+        marts = marts.with_name(f"marts_stand_{args.as_of}.duckdb")
+    if not marts.exists():
+        hint = f" --as-of {args.as_of}" if args.as_of else ""
+        print(f"no marts at {marts}: run `zielmonitor refresh{hint}` first", file=sys.stderr)
+        return 1
+    if args.format == "html":
+        from orchestration.report_html import render_html
+
+        html = render_html(marts, args.jobcenter, args.jahr, args.monat)
+        out = Path(args.out or "zielsteuerungsdialog.html")
+        out.write_text(html, encoding="utf-8")
+        _say(f"report: {out} ({len(html.encode()) / 1024:.0f} KiB)")
+        return 0
+    from orchestration.report import render_report
+
+    print(render_report(marts, args.jobcenter, args.jahr, args.monat))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.summary import print_summary
 
@@ -86,7 +109,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if cmd_refresh(argparse.Namespace(as_of=None)) != 0:
         return 1
     print_summary(get_paths().marts)
-    return 0
+    print()
+    return cmd_report(argparse.Namespace(as_of=None, format="text", jobcenter="05111",
+                                         jahr=None, monat=None, out=None))  # fmt: skip
 
 
 def cmd_dev(_: argparse.Namespace) -> int:
@@ -115,6 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
     ref = sub.add_parser("refresh", help="ingest every delivery, build dbt, publish the marts")
     ref.add_argument("--as-of", type=_day, help="figures as known on this date (YYYY-MM-DD)")
     ref.set_defaults(func=cmd_refresh)
+
+    rep = sub.add_parser("report", help="the Zielerreichung table (terminal or HTML)")
+    rep.add_argument("--jahr", type=int, help="target year (default: latest with data)")
+    rep.add_argument("--monat", type=int, choices=range(1, 13), metavar="1-12")
+    rep.add_argument("--as-of", type=_day, help="marts of an as-of refresh")
+    rep.add_argument("--jobcenter", help="5-digit key (default: every Jobcenter)")
+    rep.add_argument("--format", choices=("text", "html"), default="text")
+    rep.add_argument("--out", help="HTML file (default: zielsteuerungsdialog.html)")
+    rep.set_defaults(func=cmd_report)
 
     sub.add_parser("demo", help="generate if empty, refresh, summarise").set_defaults(func=cmd_demo)
     sub.add_parser("prepare", help="build the dbt manifest, set up DAGSTER_HOME").set_defaults(

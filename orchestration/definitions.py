@@ -3,20 +3,26 @@
 from dagster import AssetSelection, Definitions, define_asset_job
 
 from orchestration.assets.dbt import dbt_models
+from orchestration.assets.mart_checks import mart_schema_checks
 from orchestration.assets.publish import marts_duckdb
 from orchestration.assets.raw import raw_deliveries
-from orchestration.partitions import monthly_partitions
+from orchestration.automation import monthly_safety_net, new_deliveries_sensor, refresh_job
+from orchestration.locking import locked_in_process_executor
 from orchestration.resources import build_resources
 
-refresh_job = define_asset_job(
-    "refresh",
-    selection=AssetSelection.all(),
-    partitions_def=monthly_partitions,
-    description="Ingest the deliveries of a month range, build the dbt models, publish the marts.",
+transform_job = define_asset_job(
+    "transform",
+    selection=AssetSelection.all() - AssetSelection.groups("raw"),
+    description="Rebuild the dbt models from the raw tables as they are and publish the marts.",
 )
 
 defs = Definitions(
     assets=[raw_deliveries, dbt_models, marts_duckdb],
-    jobs=[refresh_job],
+    asset_checks=[mart_schema_checks],
+    jobs=[refresh_job, transform_job],
+    sensors=[new_deliveries_sensor],
+    schedules=[monthly_safety_net],
     resources=build_resources(),
+    # every run (job, UI launch, asset backfill) holds the warehouse writer lock
+    executor=locked_in_process_executor,
 )

@@ -79,33 +79,68 @@ class RefreshOutcome:
 
 
 def refresh(as_of: str | None = None, log: Log = print) -> RefreshOutcome:
+    """One run: ingest the months with new or changed deliveries, then dbt, then publish.
+
+    Only pending months are ingested (each partition costs Dagster events and a scan);
+    dbt always rebuilds, since a new stand of an old month changes later figures too."""
     paths = get_paths()
     prepare_environment(paths)
     prepare_dbt(log)
     started = time.monotonic()
-    months = months_on_disk(paths.raw_dir)
-    if not months:
+    if not months_on_disk(paths.raw_dir):
         return RefreshOutcome(False, 0.0, [], None, f"no deliveries under {paths.raw_dir}")
-    log(f"refresh: {len(months)} month(s) {months[0]} … {months[-1]} from {paths.raw_dir}")
+    from orchestration.locking import WarehouseBusyError, warehouse_lock
 
+    # Under the writer lock: a second writer (CLI refresh or daemon-launched run) waits for
+    # it, and the pending months are read from a warehouse nobody else is changing.
+    try:
+        with warehouse_lock(paths.data_dir, f"zielmonitor refresh (as_of={as_of})", log):
+            months = _months_to_ingest(paths)
+            if months:
+                log(f"refresh: ingest {len(months)} month(s) {months[0]} … {months[-1]}, "
+                    "then dbt, publish")  # fmt: skip
+            else:
+                log("refresh: no new deliveries; rebuilding dbt models and publishing")
+            success, run_id, message = _execute(months, as_of, log)
+    except WarehouseBusyError as exc:
+        return RefreshOutcome(False, time.monotonic() - started, [], None, str(exc))
+    return RefreshOutcome(success, time.monotonic() - started, months, run_id, message)
+
+
+def _execute(months: list[str], as_of: str | None, log: Log) -> tuple[bool, str, str]:
     from dagster import DagsterInstance
 
+    from orchestration.automation import range_tags
     from orchestration.definitions import defs
+    from orchestration.locking import fail_dead_runs, writer_tags
 
-    job = defs.resolve_job_def("refresh")
-    with DagsterInstance.get() as instance, _dbt_progress_only():
-        result = job.execute_in_process(
-            instance=instance,
-            run_config=_run_config(as_of),
-            tags={
-                "dagster/asset_partition_range_start": months[0],
-                "dagster/asset_partition_range_end": months[-1],
-                "zielmonitor/warehouse": "write",
-            },
-            raise_on_error=False,
-        )
-    seconds = time.monotonic() - started
-    return RefreshOutcome(result.success, seconds, months, result.run_id, _failure(result))
+    tags = writer_tags()  # with this process's pid: a later run can tell if it was killed
+    if months:
+        job = defs.resolve_job_def("refresh")
+        tags.update(range_tags(months[0], months[-1]))
+    else:  # nothing to ingest: dbt, the mart checks and publish only
+        job = defs.resolve_job_def("transform")
+    with DagsterInstance.get() as instance:
+        fail_dead_runs(instance, log)  # runs of refreshes killed earlier hold no lock any more
+        with _dbt_progress_only():
+            result = job.execute_in_process(
+                instance=instance,
+                run_config=_run_config(as_of),
+                tags=tags,
+                raise_on_error=False,
+            )
+    return result.success, result.run_id, _failure(result)
+
+
+def _months_to_ingest(paths: Paths) -> list[str]:
+    """Pending months as a contiguous range (one backfill run); junk folders in the raw tree
+    still go through the ingest so they are reported."""
+    from orchestration.ingest import discover, pending_months
+
+    pending = pending_months(paths.warehouse, paths.raw_dir)
+    if not pending and any(p.is_error for p in discover(paths.raw_dir, None)[1]):
+        pending = months_on_disk(paths.raw_dir)[-1:]
+    return pending
 
 
 @contextlib.contextmanager

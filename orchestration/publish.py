@@ -1,44 +1,88 @@
-"""Publish: copy the published marts from the restricted warehouse into marts.duckdb.
+"""Publish: copy the published marts from the restricted warehouse into marts.duckdb and a
+Parquet export of the same tables (`marts_parquet/<table>.parquet`).
 
-The new file is built beside the old one and swapped in with one atomic rename, so a BI tool
-never sees half a refresh, and a reader holding the old file open keeps its (old) snapshot.
+Both are built completely beside the live versions and swapped in atomically, so a BI tool
+never sees half a refresh, and a reader holding the old file open keeps its (old) snapshot:
+- marts.duckdb: one `os.replace` of the finished file;
+- marts_parquet: a symlink to a versioned directory `marts_parquet.<content hash>`, flipped by
+  `os.replace` of a new symlink; the previous version stays for readers still listing it.
 Written in DuckDB storage version v1.4.0, which the DuckDB 1.4/1.5 drivers of BI tools open.
+Temporary files of a publish killed half-way are removed by the next one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Sequence
+import re
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from orchestration.suppression import TableRule, suppress_published
+
 STORAGE_VERSION = "v1.4.0"
 SOURCE_SCHEMA = "marts"
+_TEMP = re.compile(r"^\.marts[^/]*\.(\d+)\.tmp(\.\w+)?$")  # .<name>.<pid>.tmp[.suffix]
 
 
 @dataclass(frozen=True)
 class PublishResult:
     path: Path
     rows: dict[str, int]
+    parquet: Path | None = None  # the versioned directory the symlink points to
 
 
-def publish(warehouse: Path, target: Path, tables: Sequence[str]) -> PublishResult:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+def publish(
+    warehouse: Path,
+    target: Path,
+    tables: Sequence[str],
+    parquet_link: Path | None = None,
+    log: Callable[[str], None] = lambda _: None,
+    suppression: Mapping[str, TableRule] | None = None,
+) -> PublishResult:
+    """`suppression`: per-table rules (§ 16 BStatG), applied to the copies before anything
+    is swapped in or exported; None only for plain copies (tests of the copy mechanics)."""
+    remove_stale_temps(target.parent)
+    tmp = _temp(target)
+    rows = _build(warehouse, tmp, sorted(tables), log, suppression)
+    version = _export_parquet(tmp, parquet_link, sorted(tables)) if parquet_link else None
+    _fsync(tmp)
+    os.replace(tmp, target)  # atomic on POSIX: readers see the old or the new file, never half
+    if parquet_link is not None and version is not None:
+        _flip_symlink(parquet_link, version)
+    _fsync(target.parent)
+    return PublishResult(path=target, rows=rows, parquet=version)
+
+
+def _temp(path: Path, suffix: str = "") -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp{suffix}")
+
+
+def _build(
+    warehouse: Path,
+    tmp: Path,
+    tables: list[str],
+    log: Callable[[str], None],
+    suppression: Mapping[str, TableRule] | None = None,
+):
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
         con.execute(f"ATTACH '{tmp}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
-        rows = {t: _copy_table(con, t) for t in sorted(tables)}
+        rows = {}
+        for table in tables:
+            rows[table] = _copy_table(con, table)
+            log(f"publish: copied {table} ({rows[table]} rows)")
+        if suppression is not None:
+            suppress_published(con, "pub", tables, suppression, log)
         con.execute("DETACH pub")
     finally:
         con.close()
-    _fsync(tmp)
-    os.replace(tmp, target)  # atomic on POSIX: readers see the old or the new file, never half
-    _fsync(target.parent)
-    return PublishResult(path=target, rows=rows)
+    return rows
 
 
 def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -49,6 +93,84 @@ def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
         f"CREATE TABLE pub.{table} AS SELECT * FROM wh.{SOURCE_SCHEMA}.{table} ORDER BY {order}"
     )
     return con.execute(f"SELECT count(*) FROM pub.{table}").fetchone()[0]
+
+
+# --- Parquet ----------------------------------------------------------------------------
+
+
+def _export_parquet(marts: Path, link: Path, tables: list[str]) -> Path:
+    """Write every table to a new directory named by its content hash; return it."""
+    staging = _temp(link)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    con = duckdb.connect(str(marts), read_only=True)
+    try:
+        for table in tables:
+            con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{staging / table}.parquet'"
+                        " (FORMAT parquet)")  # fmt: skip
+    finally:
+        con.close()
+    version = link.with_name(f"{link.name}.{_content_hash(staging)}")
+    for file in staging.iterdir():
+        _fsync(file)
+    if version.exists():  # same figures as a version on disk: keep that one
+        shutil.rmtree(staging)
+    else:
+        os.replace(staging, version)
+    return version
+
+
+def _content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(folder.iterdir()):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _flip_symlink(link: Path, version: Path) -> None:
+    previous = link.resolve() if link.is_symlink() else None
+    if link.exists() and not link.is_symlink():  # a plain directory from an older layout
+        os.replace(link, link.with_name(f"{link.name}.legacy"))
+    tmp_link = _temp(link, ".link")
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(version.name)  # relative: the data folder may be moved or mounted
+    os.replace(tmp_link, link)
+    # keep the live version and the one before: a reader may still be listing it
+    keep = {version.name} | ({previous.name} if previous else set())
+    _prune_versions(link, keep)
+
+
+def _prune_versions(link: Path, keep: set[str]) -> None:
+    for folder in link.parent.glob(f"{link.name}.*"):
+        if folder.is_dir() and not folder.is_symlink() and folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- housekeeping ------------------------------------------------------------------------
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Temporary files and folders of publishes whose process is gone (killed half-way)."""
+    removed = []
+    for path in folder.glob(".marts*"):
+        match = _TEMP.match(path.name)
+        if match and (int(match.group(1)) == os.getpid() or not _alive(int(match.group(1)))):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fsync(path: Path) -> None:

@@ -21,9 +21,14 @@ import pandas as pd
 
 SQL = Path(__file__).with_name("reference.sql")
 FILES = (
-    "elb_bestand", "erwerbsaufnahmen", "massnahme_eintritte", "massnahme_austritte",
-    "kontakte", "leistungen", "eingliederungsmittel",
-)  # fmt: skip
+    "elb_bestand",
+    "erwerbsaufnahmen",
+    "massnahme_eintritte",
+    "massnahme_austritte",
+    "kontakte",
+    "leistungen",
+    "eingliederungsmittel",
+)
 
 # 2015 baselines of the agreement (targets-2016.md, zielvereinbarung-2016.md section 1)
 CALIBRATION_2015: dict[str, float] = {
@@ -35,10 +40,16 @@ CALIBRATION_2015: dict[str, float] = {
     "Integrationen in Ausbildung U25 2015": 645,
 }
 KUNDENSTRUKTUR: dict[str, float] = {
-    "marktnah": 0.165, "schulabschluss": 0.682, "hochschulreife": 0.120,
-    "berufsausbildung": 0.282, "u25": 0.156, "alleinerziehend": 0.122, "ue50": 0.288,
-    "lzb": 0.707, "schwerbehindert": 0.054,
-}  # fmt: skip
+    "marktnah": 0.165,
+    "schulabschluss": 0.682,
+    "hochschulreife": 0.120,
+    "berufsausbildung": 0.282,
+    "u25": 0.156,
+    "alleinerziehend": 0.122,
+    "ue50": 0.288,
+    "lzb": 0.707,
+    "schwerbehindert": 0.054,
+}
 TOLERANCE = 0.03
 
 
@@ -56,8 +67,9 @@ def latest_deliveries(root: Path) -> list[Delivery]:
     latest: dict[tuple[str, str], Delivery] = {}
     for manifest in sorted(root.glob("jobcenter=*/berichtsmonat=*/stand=*/_lieferung.json")):
         m = json.loads(manifest.read_text(encoding="utf-8"))
-        d = Delivery(m["jobcenter_id"], m["berichtsmonat"], m["stichtag"], m["stand"],
-                     manifest.parent)  # fmt: skip
+        d = Delivery(
+            m["jobcenter_id"], m["berichtsmonat"], m["stichtag"], m["stand"], manifest.parent
+        )
         key = (d.jobcenter_id, d.monat)
         if key not in latest or d.stand > latest[key].stand:
             latest[key] = d
@@ -84,10 +96,21 @@ def _readable(path: Path, tmp: Path) -> tuple[Path, str, str]:
 
 def load(con: duckdb.DuckDBPyConnection, root: Path, tmp: Path) -> list[Delivery]:
     deliveries = latest_deliveries(root)
-    con.register("lieferung_df", pd.DataFrame([
-        {"jobcenter_id": d.jobcenter_id, "monat": f"{d.monat}-01", "stichtag": d.stichtag,
-         "stand": d.stand, "folder": str(d.folder)} for d in deliveries
-    ]))  # fmt: skip
+    con.register(
+        "lieferung_df",
+        pd.DataFrame(
+            [
+                {
+                    "jobcenter_id": d.jobcenter_id,
+                    "monat": f"{d.monat}-01",
+                    "stichtag": d.stichtag,
+                    "stand": d.stand,
+                    "folder": str(d.folder),
+                }
+                for d in deliveries
+            ]
+        ),
+    )
     con.execute("""CREATE OR REPLACE TABLE lieferung AS SELECT jobcenter_id, monat::DATE AS monat,
                    stichtag::DATE AS stichtag, stand::DATE AS stand, folder FROM lieferung_df""")
     for name in FILES:
@@ -99,9 +122,15 @@ def load(con: duckdb.DuckDBPyConnection, root: Path, tmp: Path) -> list[Delivery
                 groups.setdefault((enc, sep), []).append((str(readable), d))
         parts = []
         for i, ((enc, sep), files) in enumerate(sorted(groups.items())):
-            con.register(f"files_{name}_{i}", pd.DataFrame(
-                [{"filename": f, "jobcenter_id": d.jobcenter_id, "monat": f"{d.monat}-01"}
-                 for f, d in files]))  # fmt: skip
+            con.register(
+                f"files_{name}_{i}",
+                pd.DataFrame(
+                    [
+                        {"filename": f, "jobcenter_id": d.jobcenter_id, "monat": f"{d.monat}-01"}
+                        for f, d in files
+                    ]
+                ),
+            )
             paths = [f for f, _ in files]
             parts.append(
                 f"SELECT f.jobcenter_id, f.monat::DATE AS monat, r.* EXCLUDE (filename) "
@@ -110,7 +139,9 @@ def load(con: duckdb.DuckDBPyConnection, root: Path, tmp: Path) -> list[Delivery
                 f"filename=true, union_by_name=true) r JOIN files_{name}_{i} f USING (filename)"
             )
         if parts:
-            con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS " + " UNION ALL BY NAME ".join(parts))
+            con.execute(
+                f"CREATE OR REPLACE TABLE raw_{name} AS " + " UNION ALL BY NAME ".join(parts)
+            )
     return deliveries
 
 
@@ -125,8 +156,11 @@ def compute(root: Path, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.
 
 def calibration_2015(con: duckdb.DuckDBPyConnection, jobcenter_id: str = "05111") -> pd.DataFrame:
     """The 2015 calibration table: measured vs baseline with the ±3 % verdict."""
-    j = con.execute("SELECT * FROM jahr WHERE jobcenter_id = ? AND jahr = 2015",
-                    [jobcenter_id]).df().iloc[0]  # fmt: skip
+    j = (
+        con.execute("SELECT * FROM jahr WHERE jobcenter_id = ? AND jahr = 2015", [jobcenter_id])
+        .df()
+        .iloc[0]
+    )
     measured = {
         "Ø eLB 2015": j.elb_mean,
         "Integrationsquote ohne Asyl8 (JFW Dez 2015)": j.iq_ohne_asyl8,
@@ -135,12 +169,19 @@ def calibration_2015(con: duckdb.DuckDBPyConnection, jobcenter_id: str = "05111"
         "K3E1 Integrationsquote LZB (Dez 2015)": j.k3e1,
         "Integrationen in Ausbildung U25 2015": j.int_aus_u25,
     }
-    sept = con.execute(
-        "SELECT * FROM monthly WHERE jobcenter_id = ? AND monat = DATE '2015-09-01'", [jobcenter_id]
-    ).df().iloc[0]
+    sept = (
+        con.execute(
+            "SELECT * FROM monthly WHERE jobcenter_id = ? AND monat = DATE '2015-09-01'",
+            [jobcenter_id],
+        )
+        .df()
+        .iloc[0]
+    )
     rows = [(k, CALIBRATION_2015[k], float(v)) for k, v in measured.items()]
-    rows += [(f"Kundenstruktur Sept 2015: {k}", t, float(sept[f"s_{k}"]))
-             for k, t in KUNDENSTRUKTUR.items()]  # fmt: skip
+    rows += [
+        (f"Kundenstruktur Sept 2015: {k}", t, float(sept[f"s_{k}"]))
+        for k, t in KUNDENSTRUKTUR.items()
+    ]
     frame = pd.DataFrame(rows, columns=["figure", "target", "measured"])
     frame["deviation"] = frame["measured"] / frame["target"] - 1
     frame["ok"] = frame["deviation"].abs() <= TOLERANCE
@@ -149,8 +190,14 @@ def calibration_2015(con: duckdb.DuckDBPyConnection, jobcenter_id: str = "05111"
 
 def kundenstruktur_mean(con: duckdb.DuckDBPyConnection, year: int, jobcenter_id: str = "05111"):
     cols = ", ".join(f"avg(s_{k}) AS {k}" for k in KUNDENSTRUKTUR)
-    return con.execute(f"SELECT {cols} FROM monthly WHERE jobcenter_id = ? AND year(monat) = ?",
-                       [jobcenter_id, year]).df().iloc[0]  # fmt: skip
+    return (
+        con.execute(
+            f"SELECT {cols} FROM monthly WHERE jobcenter_id = ? AND year(monat) = ?",
+            [jobcenter_id, year],
+        )
+        .df()
+        .iloc[0]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,11 +213,16 @@ def main(argv: list[str] | None = None) -> int:
     print("\nKundenstruktur, mean of 2015:")
     print(kundenstruktur_mean(con, 2015, args.jobcenter).to_string(float_format="{:.4f}".format))
     print("\nAnnual figures:")
-    print(con.execute("SELECT * FROM jahr WHERE jobcenter_id = ? ORDER BY jahr",
-                      [args.jobcenter]).df().T.to_string())  # fmt: skip
+    print(
+        con.execute("SELECT * FROM jahr WHERE jobcenter_id = ? ORDER BY jahr", [args.jobcenter])
+        .df()
+        .T.to_string()
+    )
     ok = bool(table["ok"].all())
-    print("\nverdict:", "all within ±3 %" if ok else "OUT OF BAND: " + ", ".join(
-        table.loc[~table["ok"], "figure"]))  # fmt: skip
+    print(
+        "\nverdict:",
+        "all within ±3 %" if ok else "OUT OF BAND: " + ", ".join(table.loc[~table["ok"], "figure"]),
+    )
     return 0 if ok else 1
 
 

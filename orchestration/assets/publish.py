@@ -1,6 +1,7 @@
 """The publish step as an asset: after dbt, the marts tagged `published` go to marts.duckdb."""
 
 import json
+from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, asset
 from dagster_dbt import get_asset_key_for_model
@@ -9,6 +10,7 @@ from orchestration.assets.dbt import dbt_models
 from orchestration.dbt_project import dbt_project
 from orchestration.publish import publish
 from orchestration.resources import WarehouseResource
+from orchestration.suppression import TableRule, rules_for
 
 PUBLISHED_TAG = "published"
 
@@ -21,6 +23,19 @@ def published_models() -> list[str]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and PUBLISHED_TAG in node.get("tags", [])
     )
+
+
+def suppression_rules(tables: list[str]) -> dict[str, TableRule]:
+    """Each published model's `config.meta.suppression`; a model without it fails here."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    metas = {
+        node["name"]: (node.get("config", {}).get("meta") or node.get("meta") or {}).get(
+            "suppression"
+        )
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    return rules_for(tables, metas)
 
 
 PUBLISHED = published_models()
@@ -37,15 +52,22 @@ class PublishConfig(Config):
     deps=[get_asset_key_for_model([dbt_models], name) for name in PUBLISHED],
     group_name="published",
     kinds={"duckdb"},
-    description="marts.duckdb for BI tools: the published marts, swapped in atomically.",
+    description=(
+        "marts.duckdb and marts_parquet/ for BI tools: the published marts, swapped in atomically."
+    ),
 )
 def marts_duckdb(
     context: AssetExecutionContext, warehouse: WarehouseResource, config: PublishConfig
 ) -> MaterializeResult:
-    target = warehouse.marts_path
-    if config.as_of:
-        target = target.with_name(f"marts_stand_{config.as_of}.duckdb")
-    result = publish(warehouse.warehouse_path, target, PUBLISHED)
+    target, parquet = warehouse.marts_path, Path(warehouse.data_dir) / "marts_parquet"
+    if config.as_of:  # an as-of stand is a file of its own; the live Parquet export stays
+        target, parquet = target.with_name(f"marts_stand_{config.as_of}.duckdb"), None
+    context.log.info(f"publish: building {target.name} ({len(PUBLISHED)} tables)")
+    rules = suppression_rules(PUBLISHED)  # read per run: fails the publish, not the import
+    result = publish(warehouse.warehouse_path, target, PUBLISHED, parquet, context.log.info, rules)
     for table, rows in result.rows.items():
         context.log.info(f"published {table}: {rows} rows")
-    return MaterializeResult(metadata={"path": str(result.path), **result.rows})
+    metadata: dict[str, object] = {"path": str(result.path), **result.rows}
+    if result.parquet:
+        metadata["parquet"] = str(result.parquet)
+    return MaterializeResult(metadata=metadata)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 PROFILES = ("MP", "AP", "FP", "EP", "SP", "UP", "Z", "I")  # index; -1 = not yet profiled
-MP, AP, FP, EP, SP, UP, Z, I = range(8)
+MP, AP, FP, EP, SP, UP, Z, INTEG = range(8)  # INTEG: profile I (integriert)
 MARKTNAH = (MP, AP, FP)
 KOMPLEX = (EP, SP, UP)
 
@@ -34,8 +34,10 @@ ASYL8_SETTLED_SHARE = 0.03  # Asyl8 nationals among regular (non-refugee) entran
 STOCK_BEFORE_2015 = (45450, 45500, 45450, 45350, 45250, 45200, 45250, 45300, 45300, 45250,
                      45250, 45300)  # fmt: skip
 STOCK_2015 = (45350, 45400, 45450, 45400, 45350, 45300, 45350, 45500, 45750, 46050, 46400, 46700)
-STOCK_2016 = tuple(v + 86 for v in (47000, 47350, 47700, 48050, 48400, 48700, 49000, 49300,
-                                    49600, 49850, 50100, 50350))  # fmt: skip  (mean 48,869)
+STOCK_2016 = tuple(
+    v + 86
+    for v in (47000, 47350, 47700, 48050, 48400, 48700, 49000, 49300, 49600, 49850, 50100, 50350)
+)  # fmt: skip  (mean 48,869)
 STOCK_GROWTH_AFTER_2016 = 150  # persons per month after 2016
 
 # refugee (Asyl8) entrants per month, persons
@@ -46,13 +48,13 @@ REFUGEES_AFTER_2016 = 300
 
 # --- households (Bedarfsgemeinschaften) of regular entrants --------------------------------
 BG_KINDS = ("single", "young", "parent", "couple", "family")
-BG_KIND_P = np.array([0.445, 0.13, 0.163, 0.09, 0.172])
+BG_KIND_P = np.array([0.453, 0.126, 0.158, 0.09, 0.173])
 REFUGEE_KIND_P = np.array([0.45, 0.15, 0.05, 0.08, 0.27])
 YOUTH_IN_PARENT = (0.55, 0.35, 0.10)  # P(0, 1, 2 eLB children 15-24) in a single-parent BG
 YOUTH_IN_FAMILY = (0.40, 0.37, 0.23)
 
 # --- profiles: entry distribution (adults), job and exit hazards ---------------------------
-PROFILE_ENTRY_P = np.array([0.047, 0.093, 0.145, 0.222, 0.128, 0.090, 0.108, 0.167])
+PROFILE_ENTRY_P = np.array([0.048, 0.096, 0.150, 0.214, 0.128, 0.090, 0.108, 0.166])
 PROFILE_REFUGEE_P = np.array([0.02, 0.05, 0.10, 0.38, 0.15, 0.05, 0.25, 0.00])
 PROFILE_YOUTH_P = np.array([0.05, 0.14, 0.16, 0.21, 0.09, 0.05, 0.30, 0.00])  # 15-24
 JOB_HAZARD = np.array([0.088, 0.060, 0.040, 0.020, 0.011, 0.005, 0.003, 0.011])
@@ -61,13 +63,13 @@ EXIT_HAZARD = 0.5 * np.array([0.030, 0.028, 0.024, 0.010, 0.0066, 0.0045, 0.011,
 LZB_JOB_MULT = 0.70  # duration dependence of job starts
 LZB_EXIT_MULT = 0.4  # ... and of other exits
 OLD_JOB_MULT = 0.65  # age >= 50
-ALLEIN_JOB_MULT = 0.78
-ALLEIN_JOB_MULT_2016 = 0.86  # the 2016 focus on Alleinerziehende
+ALLEIN_JOB_MULT = 0.77
+ALLEIN_JOB_MULT_2016 = 0.85  # the 2016 focus on Alleinerziehende
 JOB_LEVEL = 1.30  # overall level of job starts
-JOB_FACTOR_BY_YEAR = {2016: 1.005}
+JOB_FACTOR_BY_YEAR = {2016: 1.02}
 REFUGEE_JOB_HAZARD = 0.0115  # after the first months
 REFUGEE_EXIT_HAZARD = 0.008
-PRIOR_HISTORY_P = 0.6  # regular entrants who drew SGB II (elsewhere) in the last 2 years
+PRIOR_HISTORY_P = 0.68  # regular entrants who drew SGB II (elsewhere) in the last 2 years
 REENTRY_HAZARD = (0.020, 0.006)  # per month: within 12 months after leaving, later
 EMPTY_PROFILE_P = (0.55, 0.15)  # not yet profiled in the entry month, in the next one
 JOB_EXIT_P = (0.28, 0.37)  # job start: BG leaves this month, next month (else Aufstocker)
@@ -78,7 +80,7 @@ SELB_SHARE = 0.035
 AUS_ADULT_SHARE = 0.0125
 GERING_HAZARD = 0.0045
 # AUS for U25: monthly hazard by calendar month (training years start in August/September)
-AUS_U25_HAZARD = 1.87 * np.array([0.0016, 0.0012, 0.0012, 0.0014, 0.0014, 0.0016,
+AUS_U25_HAZARD = 1.79 * np.array([0.0016, 0.0012, 0.0012, 0.0014, 0.0014, 0.0016,
                                  0.0030, 0.0225, 0.0125, 0.0035, 0.0018, 0.0012])  # fmt: skip
 AUS_U25_2016 = 1.06
 U25_SVB_MULT = 0.8
@@ -88,7 +90,7 @@ SCHUL_P = np.array([0.18, 0.365, 0.225, 0.044, 0.086, 0.10])
 BERUF_P = np.array([0.545, 0.278, 0.045, 0.132])
 REFUGEE_SCHUL_P = np.array([0.22, 0.10, 0.08, 0.02, 0.10, 0.48])
 REFUGEE_BERUF_P = np.array([0.35, 0.05, 0.05, 0.55])
-SB_P = 0.073  # schwerbehindert among adults (more frequent with age)
+SB_P = 0.0735  # schwerbehindert among adults (more frequent with age)
 AGE_ADULT = ((18, 24, 0.0), (25, 34, 0.26), (35, 49, 0.36), (50, 64, 0.38))
 
 # --- measures: yearly entries at scale 1 and durations (months) -----------------------------
@@ -98,7 +100,7 @@ MEASURES: dict[str, tuple[float, tuple[int, int]]] = {
     "AGH": (1450, (6, 10)),
     "FAV": (55, (18, 24)),
     "FREI": (380, (3, 6)),
-    "TW": (76, (6, 12)),
+    "TW": (74, (6, 12)),
     "ESF_LZA": (90, (12, 18)),
     "BVB": (240, (10, 11)),
     "EQ": (110, (6, 12)),
@@ -107,8 +109,9 @@ MEASURES: dict[str, tuple[float, tuple[int, int]]] = {
 }
 FBW_ZIEL_P = {"ABSCHLUSS": 0.30, "TQ": 0.15, "ANPASSUNG": 0.35, "GRUNDKOMP": 0.20}
 FBW_DURATION = {"ABSCHLUSS": (12, 24), "TQ": (4, 8), "ANPASSUNG": (2, 4), "GRUNDKOMP": (3, 5)}
-FBW_2016 = 1.03
+FBW_2016 = 0.9  # fewer abschlussorientierte FbW in 2016: Z2.8 (275) is missed
 TW_START = 2015 * 12 + 10  # Talentwerkstatt from November 2015
+TW_2016 = 1.2  # all 60 places filled in the first full year
 ESF_START = 2015 * 12 + 5
 ESF_2016 = 2.4  # catching up in 2016
 ABBRUCH_HAZARD = {"MAT": 0.10, "FBW": 0.02, "AGH": 0.04, "FAV": 0.01, "FREI": 0.04,

@@ -93,8 +93,9 @@ class NewHouseholds:
     n_person: int
 
 
-def draw_households(rng: np.random.Generator, persons: int, month: int, refugee: bool,
-                    teams: int) -> NewHouseholds:  # fmt: skip
+def draw_households(
+    rng: np.random.Generator, persons: int, month: int, refugee: bool, teams: int
+) -> NewHouseholds:
     """Households with about `persons` eLB in total (the last one may overshoot)."""
     kind_p = P.REFUGEE_KIND_P if refugee else P.BG_KIND_P
     n_bg = max(1, int(persons / 1.35) + 8)
@@ -124,8 +125,14 @@ def draw_households(rng: np.random.Generator, persons: int, month: int, refugee:
     return NewHouseholds(bg, person, n_bg, len(person["bg"]))
 
 
-def _draw_persons(rng: np.random.Generator, kind: np.ndarray, adults: np.ndarray,
-                  youth: np.ndarray, month: int, refugee: bool) -> dict[str, np.ndarray]:  # fmt: skip
+def _draw_persons(
+    rng: np.random.Generator,
+    kind: np.ndarray,
+    adults: np.ndarray,
+    youth: np.ndarray,
+    month: int,
+    refugee: bool,
+) -> dict[str, np.ndarray]:
     n_bg = len(kind)
     size = adults + youth
     bg_of = np.repeat(np.arange(n_bg), size)
@@ -163,7 +170,7 @@ def _draw_persons(rng: np.random.Generator, kind: np.ndarray, adults: np.ndarray
     pupil = age_m < 18 * 12
     schul = np.where(pupil, np.where(rng.random(n) < 0.7, 0, 1), schul)  # still at school
     beruf = np.where(age_m < 20 * 12, 0, beruf)
-    sb = rng.random(n) < P.SB_P * np.clip((age_m / 12 - 15) / 30, 0.15, 1.9)
+    sb = exact_pick(rng, P.SB_P * np.clip((age_m / 12 - 15) / 30, 0.15, 1.9))
     return {
         "bg": bg_of,
         "birth": month - age_m,
@@ -202,3 +209,13 @@ def subset(h: NewHouseholds, chosen: np.ndarray) -> NewHouseholds:
     person["bg"] = new_no[person["bg"]]
     bg = {k: v[chosen] for k, v in h.bg.items()}
     return NewHouseholds(bg, person, len(chosen), int(keep.sum()))
+
+
+def exact_pick(rng: np.random.Generator, prob: np.ndarray) -> np.ndarray:
+    """Pick round(sum prob) elements (stochastic rounding), weighted by prob: keeps rare
+    attributes at their calibrated share instead of adding binomial noise."""
+    count = int(np.floor(prob.sum() + rng.random()))
+    keys = -np.log(1.0 - rng.random(len(prob))) / np.maximum(prob, 1e-300)
+    pick = np.zeros(len(prob), dtype=bool)
+    pick[np.argsort(keys, kind="stable")[:count]] = True
+    return pick

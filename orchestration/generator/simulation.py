@@ -18,6 +18,7 @@ from orchestration.generator import params as P
 from orchestration.generator.calendar import day_number, month_index, stichtag
 from orchestration.generator.jobcenters import JobcenterSpec
 from orchestration.generator.population import (
+    ASYL8_IDX,
     BG_FIELDS,
     PERSON_FIELDS,
     NewHouseholds,
@@ -69,11 +70,17 @@ class Simulation:
         self.hist = np.zeros((cap, PRE + last - self.m0 + 1), dtype=np.int16)
         self.f = Store(
             {
-                "person": ("i4", -1), "instr": ("i1", 0), "ziel": ("i1", -1),
-                "start": ("i4", 0), "plan_end": ("i4", 0), "end": ("i4", -1),
-                "grund": ("i1", -1), "passed": ("?", 0), "delivered": ("?", 0),
+                "person": ("i4", -1),
+                "instr": ("i1", 0),
+                "ziel": ("i1", -1),
+                "start": ("i4", 0),
+                "plan_end": ("i4", 0),
+                "end": ("i4", -1),
+                "grund": ("i1", -1),
+                "passed": ("?", 0),
+                "delivered": ("?", 0),
                 "known": ("i4", 0),
-            },  # fmt: skip
+            },
             cap // 2,
         )
         self.teams = spec.teams + ("JJC", "IP")
@@ -123,9 +130,9 @@ class Simulation:
         p["inn"][idx] = True
         p["entry_day"][idx] = days
         p["entry_month"][idx] = m
-        p["employed"][idx] = p["prof_base"][idx] == P.I
+        p["employed"][idx] = p["prof_base"][idx] == P.INTEG
         p["income"][idx] = np.where(p["employed"][idx], rng.uniform(150, 900, len(idx)), 0)
-        p["prof_base"][idx] = np.where(p["prof_base"][idx] == P.I, P.FP, p["prof_base"][idx])
+        p["prof_base"][idx] = np.where(p["prof_base"][idx] == P.INTEG, P.FP, p["prof_base"][idx])
         u = rng.random(len(idx))
         delay = np.where(u < P.EMPTY_PROFILE_P[0], 1, 0) + (u < P.EMPTY_PROFILE_P[1])
         delay = np.where(p["refugee"][idx], rng.integers(2, 7, len(idx)), delay)
@@ -161,8 +168,13 @@ class Simulation:
     def _non_elb_households(self) -> pd.DataFrame:
         n = self.non_elb_bgs
         ids = [f"S{(self.spec.index * 10**6 + k) * 7_777_777 % 10**9:09d}" for k in range(n)]
-        return pd.DataFrame({"bg_id": ids, "kids": self.rng.integers(1, 4, n),
-                             "rent": self.rng.uniform(380, 650, n)})  # fmt: skip
+        return pd.DataFrame(
+            {
+                "bg_id": ids,
+                "kids": self.rng.integers(1, 4, n),
+                "rent": self.rng.uniform(380, 650, n),
+            }
+        )
 
     def _prior_history(self, idx: np.ndarray, m: int, share: float) -> None:
         """Some entrants drew SGB II elsewhere in the two years before (carried history)."""
@@ -212,7 +224,7 @@ class Simulation:
         p, f = self.p, self.f
         year, mon = divmod(m, 12)
         age = self.age_months(prev, m)
-        h = np.where(p["employed"][prev], P.JOB_HAZARD[P.I], P.JOB_HAZARD[p["prof_base"][prev]])
+        h = np.where(p["employed"][prev], P.JOB_HAZARD[P.INTEG], P.JOB_HAZARD[p["prof_base"][prev]])
         since = m - p["entry_month"][prev]
         h = np.where(p["refugee"][prev], P.REFUGEE_JOB_HAZARD * np.where(since < 6, 0.3, 1), h)
         h = h * np.where(lzb_prev, P.LZB_JOB_MULT, 1.0) * np.where(age >= 600, P.OLD_JOB_MULT, 1)
@@ -225,8 +237,9 @@ class Simulation:
         h = h * SEASON_JOB[mon] * P.JOB_LEVEL * P.JOB_FACTOR_BY_YEAR.get(year, 1.0)
         return h * self.spec.job_factor
 
-    def _job_starts(self, prev: np.ndarray, lzb_prev: np.ndarray, m: int,
-                    events: dict[str, list]) -> dict[str, np.ndarray]:  # fmt: skip
+    def _job_starts(
+        self, prev: np.ndarray, lzb_prev: np.ndarray, m: int, events: dict[str, list]
+    ) -> dict[str, np.ndarray]:
         p, b, rng = self.p, self.b, self.rng
         year, mon = divmod(m, 12)
         n = len(prev)
@@ -236,10 +249,20 @@ class Simulation:
         aus_h = P.AUS_U25_HAZARD[mon] * (P.AUS_U25_2016 if year >= 2016 else 1.0)
         aus_h = np.where((age < 300) & ~sched & ~p["refugee"][prev], aus_h, 0.0)
         u = rng.random(n)
-        start, aus = rng.random(n) < h, rng.random(n) < aus_h * self.spec.job_factor
+        # counts controlled per stratum (the figures' subgroups) so that calibrated sums do not
+        # wander with Poisson noise; who starts is still random, weighted by the hazard
+        strata = (
+            p["ae"][prev] * 1
+            + lzb_prev * 2
+            + np.isin(p["nat"][prev], ASYL8_IDX) * 4
+            + (age < 300) * 8
+        )
+        start = self._controlled(h, strata)
+        aus = self._controlled(aus_h * self.spec.job_factor, np.zeros(n, dtype=np.int64))
         art = np.where(u < P.SELB_SHARE, 2, 0)
-        art = np.where((age >= 300) & (u >= P.SELB_SHARE) & (u < P.SELB_SHARE + P.AUS_ADULT_SHARE),
-                       1, art)  # fmt: skip
+        art = np.where(
+            (age >= 300) & (u >= P.SELB_SHARE) & (u < P.SELB_SHARE + P.AUS_ADULT_SHARE), 1, art
+        )
         art = np.where(aus, 1, np.where(start, art, -1))
         gering = (art < 0) & ~sched & (rng.random(n) < P.GERING_HAZARD)
         who, arts = prev[art >= 0], art[art >= 0]
@@ -250,8 +273,15 @@ class Simulation:
         events["ea"].append(dict(person=who, day=beginn, art=arts, foerd=fo, az=az))
         g_who = prev[gering]
         g_day = self._start_days(np.zeros(len(g_who), dtype=np.int64), m, None)
-        events["ea"].append(dict(person=g_who, day=g_day, art=np.full(len(g_who), 3),
-                                 foerd=np.full(len(g_who), -1), az=np.ones(len(g_who))))  # fmt: skip
+        events["ea"].append(
+            dict(
+                person=g_who,
+                day=g_day,
+                art=np.full(len(g_who), 3),
+                foerd=np.full(len(g_who), -1),
+                az=np.ones(len(g_who)),
+            )
+        )
         # outcome: the household leaves now, next month, or the person stays as Aufstocker
         u = rng.random(len(who))
         now = u < P.JOB_EXIT_P[0]
@@ -262,6 +292,20 @@ class Simulation:
         p["income"][stay] = rng.uniform(150, 950, len(stay))
         self._begleitend(who[~now], beginn[~now], fo[~now], m, events)
         return {"now": who[now], "now_day": beginn[now]}
+
+    def _controlled(self, h: np.ndarray, strata: np.ndarray) -> np.ndarray:
+        """Draw events with probabilities h, exactly round(sum h) per stratum (stochastic
+        rounding), persons picked by an exponential race (weighted without replacement)."""
+        rng = self.rng
+        pick = np.zeros(len(h), dtype=bool)
+        keys = -np.log(1.0 - rng.random(len(h))) / np.maximum(h, 1e-300)
+        sums = np.bincount(strata, weights=h)
+        counts = np.floor(sums + rng.random(len(sums))).astype(np.int64)
+        order = np.lexsort((keys, strata))
+        first = np.searchsorted(strata[order], np.arange(len(sums)))
+        rank = np.arange(len(h)) - first[strata[order]]
+        pick[order[rank < counts[strata[order]]]] = True
+        return pick & (h > 0)
 
     def _start_days(self, arts: np.ndarray, m: int, lo: np.ndarray | None) -> np.ndarray:
         """Job starts cluster on the 1st of the month (training: nearly always)."""
@@ -281,8 +325,9 @@ class Simulation:
         esg = ((arts == 2) & (u < P.ESG_SHARE_SELB)) | ((arts == 0) & (u > 0.985))
         return np.where(egz, 0, np.where(esg, 1, -1))
 
-    def _begleitend(self, who: np.ndarray, day: np.ndarray, fo: np.ndarray, m: int,
-                    events: dict[str, list]) -> None:  # fmt: skip
+    def _begleitend(
+        self, who: np.ndarray, day: np.ndarray, fo: np.ndarray, m: int, events: dict[str, list]
+    ) -> None:
         """EGZ/ESG Förderfälle start with the subsidised job (if no measure is running)."""
         sel = (fo >= 0) & (self.p["meas"][who] < 0)
         who, day, fo = who[sel], day[sel], fo[sel]
@@ -291,8 +336,9 @@ class Simulation:
         self._new_cases(who, instr, np.full(len(who), -1), day, day + months * 30 - 1, events)
 
     # ------------------------------------------------------------------ exits
-    def _exits(self, prev: np.ndarray, lzb_prev: np.ndarray, m: int,
-               job: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    def _exits(
+        self, prev: np.ndarray, lzb_prev: np.ndarray, m: int, job: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
         p, b, rng = self.p, self.b, self.rng
         bgs = p["bg"][prev]
         ubg = np.unique(bgs)
@@ -318,13 +364,21 @@ class Simulation:
         return leaving, exit_day
 
     # ------------------------------------------------------------------ measures
-    def _new_cases(self, who: np.ndarray, instr: np.ndarray, ziel: np.ndarray,
-                   start: np.ndarray, plan_end: np.ndarray, events: dict[str, list]) -> None:  # fmt: skip
+    def _new_cases(
+        self,
+        who: np.ndarray,
+        instr: np.ndarray,
+        ziel: np.ndarray,
+        start: np.ndarray,
+        plan_end: np.ndarray,
+        events: dict[str, list],
+    ) -> None:
         n = len(who)
         if n == 0:
             return
-        idx = self.f.append({"person": who, "instr": instr, "ziel": ziel, "start": start,
-                             "plan_end": plan_end}, n)  # fmt: skip
+        idx = self.f.append(
+            {"person": who, "instr": instr, "ziel": ziel, "start": start, "plan_end": plan_end}, n
+        )
         self.f["known"][idx] = self._known(n, "massnahme_eintritte")
         vb = instr == INSTR["VB"]
         self.p["meas"][who[~vb]] = idx[~vb]
@@ -334,8 +388,9 @@ class Simulation:
             self.f["end"][v], self.f["grund"][v] = start[vb], 0
             events["ma"].append(v)
 
-    def _end_measures(self, leaving: np.ndarray, exit_day: np.ndarray, m: int,
-                      events: dict[str, list]) -> None:  # fmt: skip
+    def _end_measures(
+        self, leaving: np.ndarray, exit_day: np.ndarray, m: int, events: dict[str, list]
+    ) -> None:
         f, p, rng = self.f, self.p, self.rng
         run = np.flatnonzero(f["end"][: f.n] == -1)
         if len(run) == 0:
@@ -350,8 +405,9 @@ class Simulation:
         leave = ~regular & (pe > 0)
         abbr = ~regular & ~leave & (rng.random(len(run)) < abbr_h)
         a_day = self._window_days(m, np.maximum(start + 1, st0 + 1), len(run))
-        end = np.where(regular, np.maximum(plan, st0 + 1), np.where(leave, np.maximum(pe, start),
-                                                                   a_day))  # fmt: skip
+        end = np.where(
+            regular, np.maximum(plan, st0 + 1), np.where(leave, np.maximum(pe, start), a_day)
+        )
         done = regular | leave | abbr
         r, end = run[done], np.minimum(end[done], st)
         f["end"][r] = end
@@ -403,7 +459,7 @@ class Simulation:
     def _measure_factor(self, code: str, year: int, mon: int) -> float:
         m = year * 12 + mon
         if code == "TW":
-            return 0.0 if m < P.TW_START else 1.0
+            return 0.0 if m < P.TW_START else (P.TW_2016 if year >= 2016 else 1.0)
         if code == "ESF_LZA":
             return 0.0 if m < P.ESF_START else (P.ESF_2016 if year >= 2016 else 1.0)
         if code == "FBW":
@@ -412,8 +468,9 @@ class Simulation:
             return (5.0, 3.0, 2.0)[mon - 7] if 7 <= mon <= 9 else 0.2
         return 1.0
 
-    def _open(self, who: np.ndarray, code: str, dur: tuple[int, int], m: int,
-              events: dict[str, list]) -> None:  # fmt: skip
+    def _open(
+        self, who: np.ndarray, code: str, dur: tuple[int, int], m: int, events: dict[str, list]
+    ) -> None:
         p, rng = self.p, self.rng
         n = len(who)
         lo = np.maximum(p["entry_day"][who], p["last_meas_end"][who] + 1)
@@ -435,9 +492,15 @@ class Simulation:
         plan = start + np.maximum(months * 30.4 - 1, 0).astype(np.int64)
         self._new_cases(who, np.full(n, INSTR[code]), ziel, start, plan, events)
         if code in ("AGH", "FAV"):  # öffentlich geförderte Beschäftigung starts with the case
-            events["ea"].append(dict(person=who, day=start, art=np.full(n, 4),
-                                     foerd=np.full(n, -1),
-                                     az=np.full(n, 1 if code == "AGH" else 0)))  # fmt: skip
+            events["ea"].append(
+                dict(
+                    person=who,
+                    day=start,
+                    art=np.full(n, 4),
+                    foerd=np.full(n, -1),
+                    az=np.full(n, 1 if code == "AGH" else 0),
+                )
+            )
 
     # ------------------------------------------------------------------ entrants
     def _entrants(self, m: int, remaining: int, events: dict[str, list]) -> np.ndarray:
@@ -506,8 +569,13 @@ class Simulation:
         meas = p["meas"][cur]
         instr = np.where(meas >= 0, f["instr"][np.maximum(meas, 0)], -1)
         busy = np.isin(instr, [INSTR[c] for c in P.AKTIV + ("EGZ", "ESG")])
-        al = (p["al_avail"][cur] & ~p["employed"][cur] & ~np.isin(shown, (P.Z, P.I, -1))
-              & (self.age_months(cur, m) >= 216) & ~busy)  # fmt: skip
+        al = (
+            p["al_avail"][cur]
+            & ~p["employed"][cur]
+            & ~np.isin(shown, (P.Z, P.INTEG, -1))
+            & (self.age_months(cur, m) >= 216)
+            & ~busy
+        )
         newly = al & ~p["al"][cur]
         entry = p["entry_day"][cur]
         from_sgb3 = entry - np.where(rng.random(len(cur)) < 0.35, rng.integers(0, 330, len(cur)), 0)
@@ -521,7 +589,7 @@ class Simulation:
     def shown_profile(self, idx: np.ndarray, m: int) -> np.ndarray:
         p = self.p
         base = np.where(p["prof_known"][idx] <= m, p["prof_base"][idx], -1)
-        return np.where(p["employed"][idx], P.I, base)
+        return np.where(p["employed"][idx], P.INTEG, base)
 
     def _known(self, n: int, file: str) -> np.ndarray:
         """Day from which an event of this month is known to the source system."""

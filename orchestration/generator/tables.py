@@ -59,8 +59,9 @@ def bg_ids(sim: Simulation, idx: np.ndarray) -> np.ndarray:
     return np.char.add("B", np.char.zfill(v.astype(str), 9)).astype(object)
 
 
-def build_truth(sim: Simulation, m: int, cur: np.ndarray, prev: np.ndarray,
-                events: dict[str, list]) -> MonthTruth:  # fmt: skip
+def build_truth(
+    sim: Simulation, m: int, cur: np.ndarray, prev: np.ndarray, events: dict[str, list]
+) -> MonthTruth:
     st = sim.st[m]
     # the first delivered month has no known previous Stichtag: window = one calendar month
     lo = day_number(add_months(to_date(st), -1)) if m == sim.first else sim.st[m - 1]
@@ -101,9 +102,12 @@ def _elb(sim: Simulation, cur: np.ndarray, m: int) -> pd.DataFrame:
             "profillage": _codes(shown, P.PROFILES),
             "elb_tage_730": p["tage"][cur].astype(np.int64),
             "arbeitslos": p["al"][cur],
-            "arbeitslos_seit": np.where(p["al"][cur], _dates(p["al_seit"][cur]), np.datetime64("NaT")),
-            "massnahme_stichtag": _codes(np.where(running, f["instr"][np.maximum(meas, 0)], -1),
-                                         INSTRUMENT),  # fmt: skip
+            "arbeitslos_seit": np.where(
+                p["al"][cur], _dates(p["al_seit"][cur]), np.datetime64("NaT")
+            ),
+            "massnahme_stichtag": _codes(
+                np.where(running, f["instr"][np.maximum(meas, 0)], -1), INSTRUMENT
+            ),
             "team": np.array(sim.teams, dtype=object)[team],
             "_profil_known": np.where(late, st + rng.integers(*P.LATE_DAYS, len(cur)), 0),
         }
@@ -116,8 +120,9 @@ def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.concatenate([np.asarray(d[k]) for d in parts]) for k in keys}
 
 
-def _erwerbsaufnahmen(sim: Simulation, parts: list[dict[str, np.ndarray]], lo: int,
-                      allowed: np.ndarray) -> pd.DataFrame:  # fmt: skip
+def _erwerbsaufnahmen(
+    sim: Simulation, parts: list[dict[str, np.ndarray]], lo: int, allowed: np.ndarray
+) -> pd.DataFrame:
     e = _concat(parts)
     keep = (e["day"] > lo) & np.isin(e["person"], allowed)
     e = {k: v[keep] for k, v in e.items()}
@@ -138,8 +143,9 @@ def _ff_ids(sim: Simulation, idx: np.ndarray) -> np.ndarray:
     return np.char.add(f"F{sim.spec.id}", np.char.zfill(idx.astype(str), 8)).astype(object)
 
 
-def _eintritte(sim: Simulation, parts: list[np.ndarray], lo: int,
-               allowed: np.ndarray) -> pd.DataFrame:  # fmt: skip
+def _eintritte(
+    sim: Simulation, parts: list[np.ndarray], lo: int, allowed: np.ndarray
+) -> pd.DataFrame:
     f = sim.f
     idx = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     idx = idx[(f["start"][idx] > lo) & np.isin(f["person"][idx], allowed)]
@@ -195,11 +201,19 @@ def _kontakte(sim: Simulation, cur: np.ndarray, m: int, lo: int) -> pd.DataFrame
     start = np.concatenate([np.repeat(first, counted), np.repeat(first, other)])
     n1 = counted.sum()
     art = np.where(rng.random(len(who)) < P.TEL_SHARE, 1, 0)
-    art[n1:] = np.where(rng.random(len(who) - n1) < P.SCHRIFT_PER_YEAR /
-                        (P.SCHRIFT_PER_YEAR + P.GRUPPE_PER_YEAR), 2, 3)  # fmt: skip
+    art[n1:] = np.where(
+        rng.random(len(who) - n1) < P.SCHRIFT_PER_YEAR / (P.SCHRIFT_PER_YEAR + P.GRUPPE_PER_YEAR),
+        2,
+        3,
+    )
     day = sim._weekday(start + (rng.random(len(who)) * (st - start + 1)).astype(np.int64), start)
-    frame = pd.DataFrame({"person_id": person_ids(sim, who), "datum": _dates(day),
-                          "kontaktart": _codes(art, ("PERS", "TEL", "SCHRIFT", "GRUPPE"))})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "person_id": person_ids(sim, who),
+            "datum": _dates(day),
+            "kontaktart": _codes(art, ("PERS", "TEL", "SCHRIFT", "GRUPPE")),
+        }
+    )
     frame = frame.drop_duplicates(["person_id", "datum", "kontaktart"])
     frame["_known"] = sim._known(len(frame), "kontakte")
     return frame.sort_values(["person_id", "datum", "kontaktart"], kind="stable").reset_index(
@@ -235,8 +249,12 @@ def _leistungen(sim: Simulation, cur: np.ndarray, m: int) -> pd.DataFrame:
             "bg_id": np.concatenate([bg_ids(sim, active), ne["bg_id"][present].to_numpy(object)]),
             "llu_anspruch": np.concatenate([llu, np.round(ne["kids"][present] * rbk, 2)]),
             "luh_anspruch": np.concatenate([luh, np.round(ne["rent"][present], 2)]),
-            "_known": np.concatenate([np.where(corr, sim.st[m] + rng.integers(*P.LATE_DAYS,
-                                      len(active)), 0), np.zeros(present.sum(), dtype=np.int64)]),  # fmt: skip
+            "_known": np.concatenate(
+                [
+                    np.where(corr, sim.st[m] + rng.integers(*P.LATE_DAYS, len(active)), 0),
+                    np.zeros(present.sum(), dtype=np.int64),
+                ]
+            ),
         }
     )
     frame["_llu_prov"] = np.round(frame["llu_anspruch"] * np.where(frame["_known"] > 0, 0.93, 1), 2)
@@ -259,6 +277,11 @@ def _eingliederungsmittel(sim: Simulation, m: int) -> pd.DataFrame:
     total = np.bincount(key, weights=cost, minlength=2 * len(INSTRUMENT))
     total = np.round(total * rng.lognormal(0, 0.05, len(total)), 2)
     k = np.flatnonzero(total > 0)
-    frame = pd.DataFrame({"instrument": _codes(k // 2, INSTRUMENT),
-                          "zielgruppe": _codes(k % 2, ("U25", "UE25")), "betrag": total[k]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "instrument": _codes(k // 2, INSTRUMENT),
+            "zielgruppe": _codes(k % 2, ("U25", "UE25")),
+            "betrag": total[k],
+        }
+    )
     return frame.sort_values(["instrument", "zielgruppe"], kind="stable").reset_index(drop=True)

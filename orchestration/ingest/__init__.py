@@ -3,7 +3,13 @@ then write valid deliveries partition by partition. See docs/validation.md."""
 
 from orchestration.ingest.discovery import DeliveryRef, discover
 from orchestration.ingest.findings import Finding
-from orchestration.ingest.load import DeliveryOutcome, IngestResult, ensure_tables, ingest
+from orchestration.ingest.load import (
+    DeliveryOutcome,
+    IngestResult,
+    ensure_tables,
+    ingest,
+    pending_months,
+)
 from orchestration.ingest.validate import validate_delivery
 
 __all__ = [
@@ -14,5 +20,6 @@ __all__ = [
     "discover",
     "ensure_tables",
     "ingest",
+    "pending_months",
     "validate_delivery",
 ]

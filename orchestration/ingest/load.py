@@ -135,6 +135,21 @@ def ingest(
     return result
 
 
+def pending_months(warehouse: Path, raw_dir: Path) -> list[str]:
+    """Months with a delivery on disk that is not loaded with this manifest (new, changed or
+    rejected before): what a refresh has to ingest. Reads the warehouse only."""
+    refs, _ = discover(raw_dir, None)
+    if not warehouse.exists():
+        return sorted({r.berichtsmonat for r in refs})
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if not con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw'"
+            " AND table_name = 'lieferungen'"
+        ).fetchone()[0]:
+            return sorted({r.berichtsmonat for r in refs})
+        return sorted({r.berichtsmonat for r in refs if not _already_loaded(con, r)})
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for spec in FILES:

@@ -1,0 +1,528 @@
+"""Statistical confidentiality (§ 16 BStatG) applied on the way out of the warehouse.
+
+The restricted warehouse keeps every figure unsuppressed; `publish()` copies the published
+marts into a temporary DuckDB file and calls `apply_suppression` on it before the file is
+swapped in (and before anything is exported from it). The rule is written once, here; each
+published dbt model only declares its structure in `config.meta.suppression` (format and
+reasoning: docs/confidentiality.md):
+
+- `counts`     cells holding a number of persons: primary suppression when 0 < value < 3;
+- `splits`     a total and its parts (rows named by `by` within `within`, or columns of one
+               row), with the remainder total − Σ parts either `public` (small or guessable,
+               e.g. geschlecht d: counts as a cell) or `secret` (an unpublished complement);
+- `cumulative` year-to-date series: YTD(m) = YTD(m−1) + month m (the monthly column when
+               published, else a secret remainder), optionally weighted (means);
+- `rates`      cells derived from other cells of the row: suppressed with any source;
+- `same_value` cells that publish the same statistical value as cells elsewhere (same id,
+               possibly in another table): suppressed together.
+
+All cells of all tables form one linked problem, solved to a fixed point: primary cells,
+then repeatedly same-value and rate propagation and one secondary cell (the smallest
+visible non-zero) for every split that would otherwise reveal a suppressed value.
+Suppressed values become NULL and the row's flag column (`unterdrueckt`) true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+FLAG = "unterdrueckt"
+MAX_ROUNDS = 500
+_EPS = 1e-9  # means and weighted sums are doubles: a remainder of 1e-13 is a zero
+_REMAINDERS = ("public", "secret")
+_CELLS = "temp.main._sup_cell"
+_MEMBERS = "temp.main._sup_member"
+_INSTANCES = "temp.main._sup_instance"
+_DEPS = "temp.main._sup_dep"
+
+
+class SuppressionConfigError(ValueError):
+    """A published model's suppression metadata is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    columns: tuple[str, ...]
+    where: str = "true"
+
+
+@dataclass(frozen=True)
+class Split:
+    name: str
+    total: str
+    parts: tuple[str, ...]
+    by: str | None = None  # SQL naming the cell of a row; None: total/parts are columns
+    within: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    where: str = "true"
+    remainder: str = "public"
+
+
+@dataclass(frozen=True)
+class Cumulative:
+    column: str
+    within: tuple[str, ...]
+    monthly: str | None = None
+    weight: str = "1"  # e.g. number of months, when the column is a mean year to date
+    month: str = "berichtsmonat"
+    where: str = "true"
+
+
+@dataclass(frozen=True)
+class Rate:
+    column: str
+    sources: tuple[str, ...]
+    where: str = "true"
+
+
+@dataclass(frozen=True)
+class SameValue:
+    column: str
+    id: tuple[str, ...]  # SQL expressions, joined with '|'
+    where: str = "true"
+
+
+@dataclass(frozen=True)
+class TableRule:
+    table: str
+    none_reason: str | None = None
+    join: str = ""
+    counts: tuple[Counts, ...] = ()
+    splits: tuple[Split, ...] = ()
+    cumulative: tuple[Cumulative, ...] = ()
+    rates: tuple[Rate, ...] = ()
+    same_value: tuple[SameValue, ...] = ()
+
+    def columns(self) -> set[str]:
+        """Every value column a rule of this table mentions (one cell per row each)."""
+        cols = {c for k in self.counts for c in k.columns}
+        for s in self.splits:
+            cols.update(s.columns if s.by else (s.total, *s.parts))
+        for c in self.cumulative:
+            cols.update([c.column] + ([c.monthly] if c.monthly else []))
+        for r in self.rates:
+            cols.update((r.column, *r.sources))
+        cols.update(s.column for s in self.same_value)
+        return cols
+
+
+@dataclass
+class SuppressionStats:
+    primary: dict[str, int] = field(default_factory=dict)
+    secondary: dict[str, int] = field(default_factory=dict)  # splits, same value, rates
+    rows: dict[str, int] = field(default_factory=dict)  # rows flagged
+    rounds: int = 0
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def parse_rule(table: str, meta: Any) -> TableRule:
+    """The `config.meta.suppression` entry of one published model; raise if missing/bad."""
+    if meta is None:
+        raise SuppressionConfigError(
+            f"published model {table!r} has no meta.suppression: declare its structure or "
+            "`suppression: {none: <reason>}` (docs/confidentiality.md)"
+        )
+    if not isinstance(meta, Mapping):
+        raise SuppressionConfigError(f"{table}: meta.suppression must be a mapping")
+    if "none" in meta:
+        reason = meta["none"]
+        if not isinstance(reason, str) or not reason.strip() or len(meta) != 1:
+            raise SuppressionConfigError(f"{table}: `none` needs a reason and nothing else")
+        return TableRule(table=table, none_reason=reason.strip())
+    _only(table, meta, {"join", "counts", "splits", "cumulative", "rates", "same_value"})
+    rule = TableRule(
+        table=table,
+        join=str(meta.get("join", "")),
+        counts=tuple(_counts(table, e) for e in meta.get("counts", [])),
+        splits=tuple(_split(table, e) for e in meta.get("splits", [])),
+        cumulative=tuple(_cumulative(table, e) for e in meta.get("cumulative", [])),
+        rates=tuple(_rate(table, e) for e in meta.get("rates", [])),
+        same_value=tuple(_same(table, e) for e in meta.get("same_value", [])),
+    )
+    if not rule.counts:
+        raise SuppressionConfigError(f"{table}: no `counts` declared; use `none` with a reason")
+    return rule
+
+
+def _only(table: str, entry: Mapping[str, Any], allowed: set[str]) -> None:
+    # a typo must not silently switch a protection off
+    unknown = set(entry) - allowed
+    if unknown:
+        raise SuppressionConfigError(f"{table}: unknown suppression keys {sorted(unknown)}")
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def _counts(table: str, e: Mapping[str, Any]) -> Counts:
+    _only(table, e, {"columns", "where"})
+    return Counts(columns=_names(e["columns"]), where=e.get("where", "true"))
+
+
+def _split(table: str, e: Mapping[str, Any]) -> Split:
+    _only(table, e, {"name", "total", "parts", "by", "within", "columns", "where", "remainder"})
+    split = Split(
+        name=e["name"],
+        total=str(e["total"]),
+        parts=_names(e["parts"]),
+        by=e.get("by"),
+        within=_names(e.get("within", ())),
+        columns=_names(e.get("columns", ())),
+        where=e.get("where", "true"),
+        remainder=e.get("remainder", "public"),
+    )
+    if split.remainder not in _REMAINDERS or not split.parts:
+        raise SuppressionConfigError(f"{table}/{split.name}: parts and remainder {_REMAINDERS}")
+    if split.by and not (split.within and split.columns):
+        raise SuppressionConfigError(f"{table}/{split.name}: a row split needs within, columns")
+    return split
+
+
+def _cumulative(table: str, e: Mapping[str, Any]) -> Cumulative:
+    _only(table, e, {"column", "within", "monthly", "weight", "month", "where"})
+    return Cumulative(
+        column=e["column"],
+        within=_names(e["within"]),
+        monthly=e.get("monthly"),
+        weight=str(e.get("weight", "1")),
+        month=e.get("month", "berichtsmonat"),
+        where=e.get("where", "true"),
+    )
+
+
+def _rate(table: str, e: Mapping[str, Any]) -> Rate:
+    _only(table, e, {"column", "from", "where"})
+    return Rate(column=e["column"], sources=_names(e["from"]), where=e.get("where", "true"))
+
+
+def _same(table: str, e: Mapping[str, Any]) -> SameValue:
+    _only(table, e, {"column", "id", "where"})
+    return SameValue(column=e["column"], id=_names(e["id"]), where=e.get("where", "true"))
+
+
+# ---------------------------------------------------------------------------- applying
+
+
+def apply_suppression(
+    con: duckdb.DuckDBPyConnection, catalog: str, rules: Mapping[str, TableRule]
+) -> SuppressionStats:
+    """Suppress the tables of `catalog` (the copied marts) in place, per their rules."""
+    previous = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute(f"USE {catalog}")  # where/join SQL names the published tables unqualified
+    try:
+        for rule in rules.values():
+            _check_columns(con, rule)
+            _add_flag(con, rule.table)
+        active = [r for r in rules.values() if r.none_reason is None]
+        _create_work_tables(con)
+        for rule in active:
+            _register(con, rule)
+        _check_declarations(con)
+        stats = SuppressionStats()
+        stats.rounds = _solve(con)
+        for rule in active:
+            _write_back(con, rule, stats)
+        return stats
+    finally:
+        con.execute(f"USE {previous}")
+        for t in (_CELLS, _MEMBERS, _INSTANCES, _DEPS):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _check_columns(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
+    present = {r[0] for r in con.execute(f"DESCRIBE {_q(rule.table)}").fetchall()}
+    missing = rule.columns() - present
+    if missing:
+        raise SuppressionConfigError(f"{rule.table}: columns {sorted(missing)} do not exist")
+
+
+def _add_flag(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    # every published table carries the flag; it is set here and only here
+    cols = {r[0] for r in con.execute(f"DESCRIBE {_q(table)}").fetchall()}
+    if FLAG not in cols:
+        con.execute(f"ALTER TABLE {_q(table)} ADD COLUMN {FLAG} BOOLEAN DEFAULT false")
+    con.execute(f"UPDATE {_q(table)} SET {FLAG} = false")
+
+
+def _create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _sup_cell (tbl VARCHAR, rid BIGINT, col VARCHAR, "
+        "v DOUBLE, cnt BOOLEAN DEFAULT false, supp BOOLEAN DEFAULT false, why VARCHAR, "
+        "sid VARCHAR)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _sup_member (inst VARCHAR, tbl VARCHAR, rid BIGINT, "
+        "col VARCHAR, total BOOLEAN, coef DOUBLE)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _sup_instance (inst VARCHAR, remainder VARCHAR, "
+        "expected INTEGER)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _sup_dep (tbl VARCHAR, rid BIGINT, col VARCHAR, "
+        "src_col VARCHAR)"
+    )
+
+
+def _register(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
+    src = f"{_q(rule.table)} AS t {rule.join}"
+    for col in sorted(rule.columns()):
+        con.execute(
+            f"INSERT INTO {_CELLS} (tbl, rid, col, v) "
+            f"SELECT ?, t.rowid, ?, CAST(t.{_q(col)} AS DOUBLE) FROM {src}",
+            [rule.table, col],
+        )
+    for k in rule.counts:
+        _mark(con, rule, src, k.columns, k.where, "cnt = true")
+    for s in rule.same_value:
+        # || (not concat_ws): a NULL part makes the id NULL instead of a colliding shorter id
+        ident = " || '|' || ".join(f"CAST(({e}) AS VARCHAR)" for e in s.id)
+        con.execute(
+            f"UPDATE {_CELLS} AS c SET sid = r.sid FROM (SELECT t.rowid AS rid, {ident} AS sid "
+            f"FROM {src} WHERE {s.where}) AS r WHERE c.tbl = ? AND c.col = ? AND c.rid = r.rid",
+            [rule.table, s.column],
+        )
+    for r in rule.rates:
+        for source in r.sources:
+            con.execute(
+                f"INSERT INTO {_DEPS} SELECT ?, t.rowid, ?, ? FROM {src} WHERE {r.where}",
+                [rule.table, r.column, source],
+            )
+    for s in rule.splits:
+        (_row_split if s.by else _column_split)(con, rule, src, s)
+    for c in rule.cumulative:
+        _cumulative_split(con, rule, src, c)
+
+
+def _mark(
+    con: duckdb.DuckDBPyConnection,
+    rule: TableRule,
+    src: str,
+    columns: Sequence[str],
+    where: str,
+    assignment: str,
+) -> None:
+    con.execute(
+        f"UPDATE {_CELLS} SET {assignment} WHERE tbl = ? AND list_contains(?, col) "
+        f"AND rid IN (SELECT t.rowid FROM {src} WHERE {where})",
+        [rule.table, list(columns)],
+    )
+
+
+def _row_split(con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, s: Split) -> None:
+    # one instance per (column, values of `within`): the rows named total and parts
+    key = "concat_ws('|', " + ", ".join(f"CAST(t.{_q(c)} AS VARCHAR)" for c in s.within) + ")"
+    prefix = f"{rule.table}|{s.name}|"
+    for col in s.columns:
+        con.execute(
+            f"INSERT INTO {_MEMBERS} SELECT ? || ? || '|' || {key}, ?, t.rowid, ?, "
+            f"({s.by}) = ?, 1.0 FROM {src} WHERE ({s.where}) AND list_contains(?, ({s.by}))",
+            [prefix, col, rule.table, col, s.total, [s.total, *s.parts]],
+        )
+        con.execute(
+            f"INSERT INTO {_INSTANCES} SELECT DISTINCT inst, ?, ? FROM {_MEMBERS} "
+            f"WHERE starts_with(inst, ? || ? || '|')",
+            [s.remainder, 1 + len(s.parts), prefix, col],
+        )
+
+
+def _column_split(con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, s: Split) -> None:
+    # one instance per row: the total column and the part columns of that row
+    prefix = f"{rule.table}|{s.name}|"
+    for col in (s.total, *s.parts):
+        con.execute(
+            f"INSERT INTO {_MEMBERS} SELECT ? || t.rowid, ?, t.rowid, ?, ?, 1.0 FROM {src} "
+            f"WHERE {s.where}",
+            [prefix, rule.table, col, col == s.total],
+        )
+    con.execute(
+        f"INSERT INTO {_INSTANCES} SELECT ? || t.rowid, ?, ? FROM {src} WHERE {s.where}",
+        [prefix, s.remainder, 1 + len(s.parts)],
+    )
+
+
+def _cumulative_split(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, c: Cumulative
+) -> None:
+    # YTD(m)·w(m) = YTD(m−1)·w(m−1) + month(m); January has no previous month in the year
+    prefix = f"{rule.table}|cum|{c.column}|"
+    m, w = _q(c.month), c.weight
+    same = " AND ".join(f"p.{_q(k)} IS NOT DISTINCT FROM t.{_q(k)}" for k in c.within)
+    prev = (
+        f"SELECT ? || t.rowid, ?, p._sup_rid, ?, false, p._sup_w FROM {src} JOIN (SELECT "
+        f"t.rowid AS _sup_rid, {w} AS _sup_w, t.* FROM {src} WHERE {c.where}) AS p ON {same} "
+        f"AND p.{m} = t.{m} - INTERVAL 1 MONTH AND year(t.{m}) = year(p.{m}) WHERE {c.where}"
+    )
+    con.execute(
+        f"INSERT INTO {_MEMBERS} SELECT ? || t.rowid, ?, t.rowid, ?, true, {w} FROM {src} "
+        f"WHERE {c.where}",
+        [prefix, rule.table, c.column],
+    )
+    con.execute(f"INSERT INTO {_MEMBERS} {prev}", [prefix, rule.table, c.column])
+    if c.monthly:
+        con.execute(
+            f"INSERT INTO {_MEMBERS} SELECT ? || t.rowid, ?, t.rowid, ?, false, 1.0 FROM {src} "
+            f"WHERE {c.where}",
+            [prefix, rule.table, c.monthly],
+        )
+    # a monthly column published beside the series makes the relation exact; without it the
+    # month's value is an unpublished (secret) remainder, protected when it is 1 or 2
+    expected = f"1 + (month(t.{m}) > 1)::INT + {1 if c.monthly else 0}"
+    con.execute(
+        f"INSERT INTO {_INSTANCES} SELECT ? || t.rowid, ?, {expected} FROM {src} WHERE {c.where}",
+        [prefix, "public" if c.monthly else "secret"],
+    )
+
+
+def _check_declarations(con: duckdb.DuckDBPyConnection) -> None:
+    # A split naming the same cell twice, or one id for different values, is a wrong
+    # declaration: fail the publish rather than protect the wrong cells.
+    doppelt = con.execute(
+        f"SELECT b.inst FROM {_MEMBERS} AS b JOIN {_INSTANCES} AS i USING (inst) "
+        f"GROUP BY b.inst HAVING count(*) > any_value(i.expected) LIMIT 3"
+    ).fetchall()
+    if doppelt:
+        raise SuppressionConfigError(f"split matches too many cells: {doppelt}")
+    abweichend = con.execute(
+        f"SELECT sid, min(v), max(v) FROM {_CELLS} WHERE sid IS NOT NULL AND v IS NOT NULL "
+        f"GROUP BY sid HAVING max(v) - min(v) > 1e-6 * greatest(1, abs(max(v))) LIMIT 3"
+    ).fetchall()
+    if abweichend:
+        raise SuppressionConfigError(f"same_value id with different values: {abweichend}")
+
+
+def _solve(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute(f"UPDATE {_CELLS} SET supp = true, why = 'primaer' WHERE cnt AND {_small('v')}")
+    for rounds in range(1, MAX_ROUNDS + 1):
+        changed = _propagate_same(con) + _propagate_rates(con) + _secondary(con)
+        if changed == 0:
+            return rounds
+    raise RuntimeError(f"suppression did not converge in {MAX_ROUNDS} rounds")
+
+
+def _small(expr: str) -> str:
+    # a number of persons of 1 or 2 (a mean stock below 3 too); 0 is shown, not suppressed
+    return f"({expr} > {_EPS} AND {expr} < 3 - {_EPS})"
+
+
+def _changed(cur: duckdb.DuckDBPyConnection) -> int:
+    row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _propagate_same(con: duckdb.DuckDBPyConnection) -> int:
+    return _changed(
+        con.execute(
+            f"UPDATE {_CELLS} SET supp = true, why = 'gleicher_wert' WHERE NOT supp "
+            f"AND v IS NOT NULL AND sid IN (SELECT sid FROM {_CELLS} WHERE supp AND sid "
+            f"IS NOT NULL)"
+        )
+    )
+
+
+def _propagate_rates(con: duckdb.DuckDBPyConnection) -> int:
+    return _changed(
+        con.execute(
+            f"UPDATE {_CELLS} AS c SET supp = true, why = 'abhaengig' FROM (SELECT DISTINCT "
+            f"d.tbl, d.rid, d.col FROM {_DEPS} AS d JOIN {_CELLS} AS s ON s.tbl = d.tbl "
+            f"AND s.rid = d.rid AND s.col = d.src_col WHERE s.supp) AS x WHERE NOT c.supp "
+            f"AND c.v IS NOT NULL AND c.tbl = x.tbl AND c.rid = x.rid AND c.col = x.col"
+        )
+    )
+
+
+def _secondary(con: duckdb.DuckDBPyConnection) -> int:
+    # For every complete split instance that reveals a suppressed value, suppress its
+    # smallest visible non-zero cell (a zero protects nothing: it is known to be zero).
+    return _changed(
+        con.execute(
+            f"""
+            WITH m AS (
+                SELECT i.inst, i.remainder, i.expected, b.total, b.coef, c.*
+                FROM {_INSTANCES} AS i
+                JOIN {_MEMBERS} AS b USING (inst)
+                JOIN {_CELLS} AS c USING (tbl, rid, col)
+            ),
+            s AS (
+                SELECT inst, any_value(remainder) AS remainder, any_value(expected) AS expected,
+                       count(*) AS n, count(v) AS nv, count_if(supp) AS ns,
+                       sum(CASE WHEN total THEN coef * v ELSE -coef * v END) AS rest
+                FROM m GROUP BY inst
+            ),
+            reveal AS (
+                SELECT inst FROM s
+                WHERE n = expected AND nv = n AND (
+                    (remainder = 'public' AND ns + {_small("rest")}::INT = 1)
+                    OR (remainder = 'secret' AND ns = 0 AND {_small("rest")}))
+            ),
+            pick AS (
+                SELECT tbl, rid, col, row_number() OVER (PARTITION BY inst
+                    ORDER BY (v > 0) DESC, v, tbl, col, rid) AS nr
+                FROM m WHERE inst IN (SELECT inst FROM reveal) AND NOT supp
+            )
+            UPDATE {_CELLS} AS c SET supp = true, why = 'sekundaer'
+            FROM (SELECT DISTINCT tbl, rid, col FROM pick WHERE nr = 1) AS p
+            WHERE NOT c.supp AND c.tbl = p.tbl AND c.rid = p.rid AND c.col = p.col
+            """
+        )
+    )
+
+
+def _write_back(con: duckdb.DuckDBPyConnection, rule: TableRule, stats: SuppressionStats) -> None:
+    t = _q(rule.table)
+    for col in sorted(rule.columns()):
+        con.execute(
+            f"UPDATE {t} SET {_q(col)} = NULL WHERE rowid IN (SELECT rid FROM {_CELLS} "
+            f"WHERE tbl = ? AND col = ? AND supp)",
+            [rule.table, col],
+        )
+    con.execute(
+        f"UPDATE {t} SET {FLAG} = true WHERE rowid IN (SELECT rid FROM {_CELLS} "
+        f"WHERE tbl = ? AND supp)",
+        [rule.table],
+    )
+    counts = con.execute(
+        f"SELECT count_if(why = 'primaer'), count_if(supp AND why <> 'primaer'), "
+        f"count(DISTINCT CASE WHEN supp THEN rid END) FROM {_CELLS} WHERE tbl = ?",
+        [rule.table],
+    ).fetchone()
+    stats.primary[rule.table], stats.secondary[rule.table], stats.rows[rule.table] = counts
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def rules_for(tables: Iterable[str], metas: Mapping[str, Any]) -> dict[str, TableRule]:
+    """Parse the rules of `tables`; a table without metadata fails the publish."""
+    return {t: parse_rule(t, metas.get(t)) for t in tables}
+
+
+def suppress_published(
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    tables: Sequence[str],
+    rules: Mapping[str, TableRule],
+    log: Callable[[str], None],
+) -> SuppressionStats:
+    """The publish step's entry: every published table must have a rule (no silent gaps)."""
+    missing = sorted(set(tables) - set(rules))
+    if missing:
+        raise SuppressionConfigError(f"no suppression rule for published tables {missing}")
+    stats = apply_suppression(con, catalog, {t: rules[t] for t in tables})
+    for t in tables:
+        if rules[t].none_reason is not None:
+            log(f"suppression: {t} none ({rules[t].none_reason})")
+        else:
+            log(
+                f"suppression: {t}: {stats.primary[t]} primary, {stats.secondary[t]} secondary "
+                f"cells, {stats.rows[t]} rows flagged"
+            )
+    return stats
