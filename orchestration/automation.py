@@ -41,7 +41,6 @@ from dagster._core.storage.tags import (
 from orchestration.config import get_paths
 from orchestration.ingest import DeliveryRef, discover
 from orchestration.locking import WRITER_TAG, fail_dead_runs
-from orchestration.partitions import monthly_partitions
 
 SENSOR_INTERVAL_S = 30
 DEFAULT_SETTLE_S = 10.0  # a delivery whose files changed more recently may still be copying
@@ -50,14 +49,18 @@ SAFETY_NET_MONTHS = 4  # the previous month and the three before it (the Warteze
 refresh_job = define_asset_job(
     "refresh",
     selection=AssetSelection.all(),
-    partitions_def=monthly_partitions,
     tags={WRITER_TAG: "write"},  # the run queue lets one such run execute at a time
     description="Ingest the deliveries of a month range, build the dbt models, publish the marts.",
 )
 
 
 def range_tags(first: str, last: str) -> dict[str, str]:
-    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
+    """A month range as one run (the raw asset has a single-run backfill policy)."""
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: first,
+        ASSET_PARTITION_RANGE_END_TAG: last,
+        WRITER_TAG: "write",
+    }
 
 
 # --- the sensor ---------------------------------------------------------------------------
@@ -158,6 +161,6 @@ def safety_net_range(run_date: datetime) -> tuple[str, str]:
     description="Safety net: refresh the previous month (and its Wartezeit) on the 20th.",
 )
 def monthly_safety_net(context: ScheduleEvaluationContext) -> RunRequest:
-    fail_dead_runs(context.instance, context.log.warning)
+    # (runs left STARTED by a killed process are failed by the sensor and the executor)
     first, last = safety_net_range(context.scheduled_execution_time)
     return RunRequest(run_key=f"monatlich-{last}", tags=range_tags(first, last))

@@ -2,8 +2,9 @@
 
 Reads the published marts (`zielerreichung`, `ziele`, `rahmenbedingungen_monat`) from
 marts.duckdb, read-only, and renders one table per Jobcenter for one reporting month: German
-labels, values with units and German number format, a status column to scan, provisional
-values marked with `*`, and the Rahmenbedingungen line (eLB mean against the expectation).
+labels, values with units and German number format, a status column to scan, and the
+Rahmenbedingungen line (eLB mean against the expectation). Signs as in official statistics:
+`p` vorläufige Zahl, `*` geheim gehalten (suppressed), `-` genau null, `–` entfällt.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class _Zeile:
     grad: float | None
     status: str
     vorlaeufig: bool
+    unterdrueckt: bool = False
 
 
 def zahl(wert: float | None, nachkommastellen: int = 0) -> str:
@@ -58,9 +60,11 @@ def zahl(wert: float | None, nachkommastellen: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def mit_einheit(wert: float | None, einheit: str) -> str:
+def mit_einheit(wert: float | None, einheit: str, geheim: bool = False) -> str:
     if wert is None:
-        return "–"
+        return "*" if geheim else "–"
+    if wert == 0:
+        return "-"  # genau null
     suffix, stellen = EINHEIT.get(einheit, ("", 2))
     if einheit != "prozent" and float(wert).is_integer():
         stellen = 0  # counts and whole stocks without decimals
@@ -128,10 +132,12 @@ def _jobcenter_report(
         if "ziele" in tabellen
         else ""
     )
+    spalten_z = {r[0] for r in con.execute("DESCRIBE zielerreichung").fetchall()}
+    geheim_sql = "z.unterdrueckt" if "unterdrueckt" in spalten_z else "false"
     rows = con.execute(
         f"""
         SELECT z.ziel_id, z.bezeichnung, {einheit_sql}, z.ist, z.soll, z.zielwert,
-               z.hochrechnung, z.zielerreichungsgrad, z.status, z.vorlaeufig
+               z.hochrechnung, z.zielerreichungsgrad, z.status, z.vorlaeufig, {geheim_sql}
         FROM zielerreichung AS z {join}
         WHERE z.jobcenter_id = ? AND z.berichtsmonat = ?
         """,
@@ -146,17 +152,18 @@ def _jobcenter_report(
     spalten = ("Ziel", "Bezeichnung", "Ist", "Soll", "Zielwert", "Hochrechnung", "Grad", "Status")
     tabelle = [spalten]
     for z in zeilen:
-        stern = "*" if z.vorlaeufig else ""
+        p = " p" if z.vorlaeufig else ""  # vorläufige Zahl
+        geheim = z.unterdrueckt
         tabelle.append(
             (
                 z.ziel_id,
                 _kuerzen(z.bezeichnung, BEZEICHNUNG_BREITE),
-                mit_einheit(z.ist, z.einheit) + stern,
+                mit_einheit(z.ist, z.einheit, geheim) + (p if z.ist is not None else ""),
                 mit_einheit(z.soll, z.einheit),
                 mit_einheit(z.zielwert, z.einheit),
-                mit_einheit(z.hochrechnung, z.einheit)
-                + (stern if z.hochrechnung is not None else ""),
-                "–" if z.grad is None else zahl(z.grad, 0) + " %",
+                mit_einheit(z.hochrechnung, z.einheit, geheim)
+                + (p if z.hochrechnung is not None else ""),
+                ("*" if geheim else "–") if z.grad is None else zahl(z.grad, 0) + " %",
                 STATUS_LABEL.get(z.status, z.status),
             )
         )
@@ -177,9 +184,10 @@ def _jobcenter_report(
     linien.append(
         "Status: " + ", ".join(f"{STATUS_LABEL[s]} {n}" for s, n in zaehlung.items() if n)
     )
-    legende = "* vorläufig (mindestens ein gelesener Monat ist noch nicht endgültig)"
     if any(z.vorlaeufig for z in zeilen):
-        linien.append(legende)
+        linien.append("p vorläufig (mindestens ein gelesener Monat ist noch nicht endgültig)")
+    if any(z.unterdrueckt for z in zeilen):
+        linien.append("* geheim gehalten (Fallzahl 1 oder 2 oder daraus ableitbar, § 16 BStatG)")
     linien.append(
         "Grad = Ist/Soll·100 (bei „niedriger ist besser“ Soll/Ist·100); knapp = bis 5 % "
         "hinter dem Soll; Hochrechnung = Jahresendwert nach dem Vorjahresmuster."
@@ -199,7 +207,7 @@ def _rahmen_zeile(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> str:
     if r is None:
         return "Rahmenbedingungen: keine Daten für den Monat."
     bestand, mittel, erwartung, abw, asyl8, asyl8_anteil, vorlaeufig = r
-    stern = "*" if vorlaeufig else ""
+    stern = " p" if vorlaeufig else ""
     teil = f"Rahmenbedingungen: eLB Ø Jan–{MONATSNAMEN[bm.month - 1][:3]} {zahl(mittel, 0)}{stern}"
     if erwartung is not None:
         teil += f" (erwartet Ø {zahl(erwartung, 0)}, {_vorzeichen(abw)} %)"

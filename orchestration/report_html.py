@@ -18,7 +18,7 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,11 +61,12 @@ _STAND_DATEI = re.compile(r"^marts_stand_(\d{4}-\d{2}-\d{2})\.duckdb$")
 def zelle(
     wert: float | None, einheit: str = "", *, unterdrueckt: bool = False, suffix: bool = True
 ) -> str:
-    """One table value: `*` suppressed, `x` no value, `-` exactly 0, else German format."""
-    if unterdrueckt:
-        return "*"
+    """One table value: `*` suppressed, `x` no value, `-` exactly 0, else German format.
+
+    `unterdrueckt` is the row's flag: suppression NULLs single cells and flags the row, so a
+    cell is suppressed when it is NULL in a flagged row; its visible neighbours stay."""
     if wert is None or (isinstance(wert, float) and math.isnan(wert)):
-        return "x"
+        return "*" if unterdrueckt else "x"
     if wert == 0:
         return "-"
     endung, stellen = EINHEIT.get(einheit, ("", 2))
@@ -138,6 +139,7 @@ class Diagramm:
 
 
 RAND_L, RAND_R, RAND_O, RAND_U = 62, 118, 14, 30
+Skala = Callable[[float], float]  # data value (or category index) -> pixel
 
 
 def achse(werte: Sequence[float], anzahl: int = 5) -> list[float]:
@@ -257,7 +259,9 @@ def _schraffur(d: Diagramm, n: int, x0: float, x1: float, y0: float, y1: float) 
     return muster + baender
 
 
-def _gitter(ticks, y, x0: float, x1: float, stellen: int, einheit: str) -> list[str]:  # noqa: ANN001
+def _gitter(
+    ticks: Sequence[float], y: Skala, x0: float, x1: float, stellen: int, einheit: str
+) -> list[str]:
     teile = [
         f'<path class="gitter" d="M{x0},{y(t):.1f}H{x1}"/>'
         f'<text class="yl" x="{x0 - 5}" y="{y(t) + 4:.1f}">{zahl(t, stellen)}</text>'
@@ -272,7 +276,7 @@ def _gitter(ticks, y, x0: float, x1: float, stellen: int, einheit: str) -> list[
     return teile
 
 
-def _reihe_svg(r: Reihe, x, y, einheit: str, labels: Sequence[str]) -> str:  # noqa: ANN001
+def _reihe_svg(r: Reihe, x: Skala, y: Skala, einheit: str, labels: Sequence[str]) -> str:
     punkte = [None if w is None else (x(i), y(w)) for i, w in enumerate(r.werte)]
     teile = [f'<g class="reihe {r.klasse}" data-reihe="{html.escape(r.name)}">']
     teile.append(f'<path class="linie" d="{pfad(punkte)}"/>')
@@ -290,7 +294,7 @@ def _reihe_svg(r: Reihe, x, y, einheit: str, labels: Sequence[str]) -> str:  # n
     return "".join(teile) + "</g>"
 
 
-def _hochrechnung_svg(d: Diagramm, x, y, n: int) -> str:  # noqa: ANN001
+def _hochrechnung_svg(d: Diagramm, x: Skala, y: Skala, n: int) -> str:
     ist = next((r for r in d.reihen if r.klasse == "ist"), None)
     letzte = None if ist is None else max(
         (i for i, w in enumerate(ist.werte) if w is not None), default=None
@@ -389,12 +393,12 @@ def lade_ziele(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> list[Zie
 
 
 def vorlaeufige_monate(con: duckdb.DuckDBPyConnection, jc: str, jahr: int) -> dict[int, bool]:
-    """Month -> provisional, for the month itself (kundenstruktur_monat reads one month only;
-    rahmenbedingungen_monat's flag also covers Jan…m and serves as fallback)."""
+    """Month -> provisional, for the month itself: `lieferstand` says it per month, so does
+    kundenstruktur_monat (one month read); rahmenbedingungen_monat (reads Jan…m) is the last
+    resort."""
     tabellen = _tabellen(con)
-    tabelle = next(
-        (t for t in ("kundenstruktur_monat", "rahmenbedingungen_monat") if t in tabellen), None
-    )
+    quellen = ("lieferstand", "kundenstruktur_monat", "rahmenbedingungen_monat")
+    tabelle = next((t for t in quellen if t in tabellen), None)
     if tabelle is None:
         return {}
     rows = con.execute(
@@ -405,15 +409,31 @@ def vorlaeufige_monate(con: duckdb.DuckDBPyConnection, jc: str, jahr: int) -> di
     return dict(rows)
 
 
-def datenstand(marts_path: Path) -> str:
-    """As-of date of the file: marts_stand_<as_of>.duckdb is a historical view, otherwise the
-    figures hold every stand delivered up to the publication (the file's time)."""
+def datenstand(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date, marts_path: Path) -> str:
+    """What the figures rest on: the latest delivery stand (mart `lieferstand`), the as-of
+    date of a historical file (marts_stand_<as_of>.duckdb) and the publication time."""
+    teile = []
+    if "lieferstand" in _tabellen(con):
+        neu, stand, ab, vorl = con.execute(
+            "SELECT (SELECT max(aktiver_stand) FROM lieferstand WHERE jobcenter_id = $1), "
+            "aktiver_stand, endgueltig_ab, vorlaeufig FROM lieferstand "
+            "WHERE jobcenter_id = $1 AND berichtsmonat = $2",
+            [jc, bm],
+        ).fetchone() or (None, None, None, None)
+        if neu is not None:
+            teile.append(f"Lieferungen bis Stand {neu:%d.%m.%Y}")
+        if stand is not None:
+            wie = f"vorläufig, endgültig ab Stand {ab:%d.%m.%Y}" if vorl else "endgültig"
+            teile.append(
+                f"{MONATSNAMEN[bm.month - 1]} aus der Lieferung vom {stand:%d.%m.%Y} ({wie})"
+            )
     treffer = _STAND_DATEI.match(marts_path.name)
     if treffer:
         tag = dt.date.fromisoformat(treffer.group(1))
-        return f"Stand {tag:%d.%m.%Y} (nur Lieferungen bis zu diesem Tag)"
+        teile.append(f"Auswertung wie am {tag:%d.%m.%Y} bekannt")
     zeit = dt.datetime.fromtimestamp(marts_path.stat().st_mtime)
-    return f"veröffentlicht am {zeit:%d.%m.%Y, %H:%M} Uhr (alle bis dahin gelieferten Stände)"
+    teile.append(f"veröffentlicht am {zeit:%d.%m.%Y, %H:%M} Uhr")
+    return "; ".join(teile)
 
 
 # --------------------------------------------------------------------------------------------
@@ -466,8 +486,9 @@ def _jobcenter_html(
     vorl = vorlaeufige_monate(con, jc, bm.year)
     schraffur = [vorl.get(m, False) for m in range(1, 13)]
     tabellen = _tabellen(con)
+    stand = datenstand(con, jc, bm, pfad_)
     teile = [
-        _kopf(jc, bm, ziele, vorl, pfad_),
+        _kopf(jc, bm, ziele, vorl, stand),
         _uebersicht(ziele, bm),
         _ziele_abschnitt(ziele, bm, schraffur, jc),
     ]
@@ -475,13 +496,13 @@ def _jobcenter_html(
         teile.append(_rahmen_abschnitt(con, jc, bm, schraffur))
     if "kontaktdichte_ziele_monat" in tabellen:
         teile.append(_kontakt_abschnitt(con, jc, bm, schraffur))
-    teile.append(_methode(bm, datenstand(pfad_)))
+    teile.append(_methode(bm, stand))
     return (
         f'<article class="jobcenter" data-jobcenter="{html.escape(jc)}">{"".join(teile)}</article>'
     )
 
 
-def _kopf(jc: str, bm: dt.date, ziele: list[Ziel], vorl: dict[int, bool], pfad_: Path) -> str:
+def _kopf(jc: str, bm: dt.date, ziele: list[Ziel], vorl: dict[int, bool], stand: str) -> str:
     monat = MONATSNAMEN[bm.month - 1]
     offen = [m for m in range(1, bm.month + 1) if vorl.get(m)]
     if any(z.aktuell.vorlaeufig for z in ziele) or offen:
@@ -502,7 +523,7 @@ def _kopf(jc: str, bm: dt.date, ziele: list[Ziel], vorl: dict[int, bool], pfad_:
     <dt>Jobcenter</dt><dd>{html.escape(jc)}</dd>
     <dt>Jahr</dt><dd>{bm.year}</dd>
     <dt>Berichtsmonat</dt><dd>{monat} {bm.year} (Ist: Januar bis {monat})</dd>
-    <dt>Datenstand</dt><dd>{html.escape(datenstand(pfad_))}</dd>
+    <dt>Datenstand</dt><dd>{html.escape(stand)}</dd>
     <dt>Vorläufig</dt><dd>{vorl_text}</dd>
     <dt>Status</dt><dd>{status}</dd>
   </dl>
@@ -584,7 +605,7 @@ def ziel_diagramm(z: Ziel, schraffur: Sequence[bool], jc: str = "") -> Diagramm:
     soll: list[float | None] = [None] * 12
     offen = [False] * 12
     for m in z.monate:
-        ist[m.monat - 1] = None if m.unterdrueckt else m.ist
+        ist[m.monat - 1] = m.ist
         soll[m.monat - 1] = m.soll
         offen[m.monat - 1] = m.vorlaeufig
     linien = []
@@ -603,7 +624,7 @@ def ziel_diagramm(z: Ziel, schraffur: Sequence[bool], jc: str = "") -> Diagramm:
         linien=linien,
         einheit=EINHEIT_ACHSE.get(z.einheit, ""),
         schraffiert=schraffur,
-        hochrechnung=None if a.unterdrueckt else a.hochrechnung,
+        hochrechnung=a.hochrechnung,
         attribute={"data-ziel": z.ziel_id, "data-jobcenter": jc},
     )
 
@@ -644,7 +665,7 @@ def _karte(z: Ziel, bm: dt.date, schraffur: list[bool], jc: str) -> str:
 
 def _grad(a: ZielMonat) -> str:
     """Zielerreichungsgrad in whole percent, as the terminal report shows it."""
-    if a.unterdrueckt or a.grad is None or a.grad == 0:
+    if a.grad is None or a.grad == 0:
         return zelle(a.grad, unterdrueckt=a.unterdrueckt)
     return zahl(a.grad, 0) + " %"
 
@@ -769,13 +790,12 @@ _KONTAKT_LEGENDE = (
 
 
 def _monatsreihen(rows: Sequence[tuple], namen: Sequence[str]) -> dict[str, list]:
-    """Rows (month first, then the named columns, suppression flag last) -> 12-month lists;
-    a suppressed month becomes a gap in every value series."""
+    """Rows (month first, then the named columns) -> 12-month lists; a month without a row
+    and a suppressed (NULL) value are both gaps."""
     out: dict[str, list] = {n: [None] * 12 for n in namen}
     for r in rows:
-        unterdr = bool(r[-1])
         for n, w in zip(namen, r[1:], strict=True):
-            out[n][r[0] - 1] = None if (unterdr and n not in ("vorl", "unterdr")) else w
+            out[n][r[0] - 1] = w
     out["vorl"] = [bool(v) for v in out["vorl"]]
     return out
 
@@ -843,9 +863,9 @@ def kontakt_diagramm(
     ytd: list[float | None] = [None] * 12
     einzeln: list[float | None] = [None] * 12
     offen = [False] * 12
-    for monat, wert, wert_monat, _alt, _neu, _grad, vorl, unterdr in rows:
-        ytd[monat - 1] = None if unterdr else wert
-        einzeln[monat - 1] = None if unterdr else wert_monat
+    for monat, wert, wert_monat, _alt, _neu, _grad, vorl, _unterdr in rows:
+        ytd[monat - 1] = wert  # NULL (suppressed) stays a gap
+        einzeln[monat - 1] = wert_monat
         offen[monat - 1] = bool(vorl)
     alt, neu = rows[-1][3], rows[-1][4]
     linien = [Linie(neu, f"Ziel {zelle(neu)}", "ziel")] if neu is not None else []
@@ -970,6 +990,9 @@ svg .schraffur{stroke:#c9c9c9;stroke-width:2}
  body{max-width:none;padding:0;font-size:9pt}
  .tab{font-size:8pt}.monate{font-size:7pt}.tab th,.tab td{padding:1px 3px}
  .tab .badge{font-size:7pt;padding:0 4px}
+ .inhalt{flex-wrap:nowrap;gap:6px}.inhalt svg.diagramm{width:73%;height:auto}
+ svg.diagramm{font-size:12px}svg .refl{font-size:11px}
+ .kennwerte{font-size:8pt;gap:1px 6px}.karte{padding:6px 8px;margin:8px 0}
  section:not(.uebersicht){break-before:page;page-break-before:always}
  a{color:inherit;text-decoration:none}
  .karte{border-color:#999}

@@ -354,11 +354,12 @@ def _cumulative_split(
     # YTD(m)·w(m) = YTD(m−1)·w(m−1) + month(m); January has no previous month in the year
     prefix = f"{rule.table}|cum|{c.column}|"
     m, w = _q(c.month), c.weight
-    same = " AND ".join(f"p.{_q(k)} IS NOT DISTINCT FROM t.{_q(k)}" for k in c.within)
+    rows = f"(SELECT t.rowid AS _sup_rid, {w} AS _sup_w, t.* FROM {src} WHERE {c.where})"
+    same = " AND ".join(f"p.{_q(k)} IS NOT DISTINCT FROM a.{_q(k)}" for k in c.within)
     prev = (
-        f"SELECT ? || t.rowid, ?, p._sup_rid, ?, false, p._sup_w FROM {src} JOIN (SELECT "
-        f"t.rowid AS _sup_rid, {w} AS _sup_w, t.* FROM {src} WHERE {c.where}) AS p ON {same} "
-        f"AND p.{m} = t.{m} - INTERVAL 1 MONTH AND year(t.{m}) = year(p.{m}) WHERE {c.where}"
+        f"SELECT ? || a._sup_rid, ?, p._sup_rid, ?, false, p._sup_w FROM {rows} AS a "
+        f"JOIN {rows} AS p ON {same} AND p.{m} = a.{m} - INTERVAL 1 MONTH "
+        f"AND year(a.{m}) = year(p.{m})"
     )
     con.execute(
         f"INSERT INTO {_MEMBERS} SELECT ? || t.rowid, ?, t.rowid, ?, true, {w} FROM {src} "
@@ -489,7 +490,8 @@ def _write_back(con: duckdb.DuckDBPyConnection, rule: TableRule, stats: Suppress
         [rule.table],
     )
     counts = con.execute(
-        f"SELECT count_if(why = 'primaer'), count_if(supp AND why <> 'primaer'), "
+        f"SELECT coalesce(count_if(why = 'primaer'), 0), "
+        f"coalesce(count_if(supp AND why <> 'primaer'), 0), "
         f"count(DISTINCT CASE WHEN supp THEN rid END) FROM {_CELLS} WHERE tbl = ?",
         [rule.table],
     ).fetchone()

@@ -3,7 +3,9 @@
 Jobcenter 05111, ten persons in the stock every month from 2014-11 to 2016-06 (so 2015 has a
 complete JFW and serves as the previous-year pattern of 2016). Months up to 2016-03 are final,
 2016-04 … 2016-06 provisional. Every number the tests expect is derived in test_targets.py
-from the events listed here.
+from the events listed here. The TW entries are dated before the 15th, so the calendar month
+they count in is also the month that delivers them; but a month's event count also reads the
+next delivery (entries after its Stichtag), so TW/FbW rows are provisional from March 2016.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ TEST_KATALOG: list[tuple] = [
         "jahressumme",
         "hoeher_besser",
         "anzahl",
-        3.0,
+        2.0,
     ),
     (
         JC,

@@ -63,6 +63,12 @@ def build_dataset() -> RawData:
     rd.month(JC_FLOW, "2016-05").austritt("F1", "B1", "2016-05-10")
     rd.month(JC_FLOW, "2016-07").start("B1", "2016-07-01", "SVB")  # within 6 months of exit
     rd.month(JC_FLOW, "2016-03").eintritt("T1", "B3", "TW", "2016-03-01")
+    # events dated after the Stichtag arrive with the next month's delivery but count in the
+    # calendar month of their date: F0 (20 Dec 2015, January's window) belongs to 2015, T2
+    # (20 Mar, April's window) to March, the exit of F0 (20 Jun, July's window) to June
+    rd.month(JC_FLOW, "2016-01").eintritt("F0", "B1", "FBW", "2015-12-20", "ABSCHLUSS")
+    rd.month(JC_FLOW, "2016-07").austritt("F0", "B1", "2016-06-20")
+    rd.month(JC_FLOW, "2016-04").eintritt("T2", "B4", "TW", "2016-03-20")
     rd.month(JC_FLOW, "2016-01").kontakt("B2", "2016-01-05").kontakt("B2", "2016-01-10")
     rd.month(JC_FLOW, "2016-02").kontakt("B2", "2016-02-01", "TEL")
     rd.month(JC_FLOW, "2016-02").kontakt("B2", "2016-02-02", "SCHRIFT")  # does not count
@@ -337,14 +343,28 @@ def _ziel(wh, jc, monat, kennzahl, gruppe="gesamt"):
 
 def test_fbw_and_tw(warehouses):
     wh = warehouses[0]
-    # B1 (berufsabschluss OHNE) enters FbW ABSCHLUSS in Feb 2016 -> 1 Eintritt Geringqualifizierter
+    # FbW ABSCHLUSS entries of B1 (berufsabschluss OHNE), counted by the date of `eintritt`:
+    # F0 on 2015-12-20 (delivered with January 2016, geringqualifiziert from B1's January
+    # record) counts for 2015, F1 on 2016-02-01 for February 2016
+    assert _ziel(wh, JC_FLOW, "2015-12", "FBW_EINTRITTE_GQ_ABSCHLUSS")[2] == 1
     assert _ziel(wh, JC_FLOW, "2016-01", "FBW_EINTRITTE_GQ_ABSCHLUSS")[2] == 0
     assert _ziel(wh, JC_FLOW, "2016-02", "FBW_EINTRITTE_GQ_ABSCHLUSS")[2] == 1
-    # exit 2016-05-10, SVB 2016-07-01 (Integration of July) within 6 months -> 1/1 = 100 %;
-    # window ends 2016-11-10, covered by final months only once Dec 2016 is final -> vorläufig
-    z, n, w, v = _ziel(wh, JC_FLOW, "2016-09", "FBW_ERFOLGSQUOTE")
-    assert (z, n, w, v) == (1, 1, pytest.approx(100.0), True)
-    assert _ziel(wh, JC_FLOW, "2016-03", "TW_EINTRITTE")[2] == 1
+    # exits by the date of `austritt`: F1 2016-05-10 (May), F0 2016-06-20 (June, delivered with
+    # July). B1's SVB 2016-07-01 (Integration of July) lies within 6 months of both exits:
+    # May 1/1, June 2/2 = 100 %. F0's window ends 2016-12-20, covered by final months only
+    # once January 2017 is final -> vorläufig
+    assert _ziel(wh, JC_FLOW, "2016-05", "FBW_ERFOLGSQUOTE")[:2] == (1, 1)
+    z, n, w, v = _ziel(wh, JC_FLOW, "2016-06", "FBW_ERFOLGSQUOTE")
+    assert (z, n, w, v) == (2, 2, pytest.approx(100.0), True)
+    assert _ziel(wh, JC_FLOW, "2016-09", "FBW_ERFOLGSQUOTE")[:2] == (2, 2)
+    # TW entries by date: T1 2016-03-01 and T2 2016-03-20 (April's delivery) -> March 2
+    assert _ziel(wh, JC_FLOW, "2016-02", "TW_EINTRITTE")[2] == 0
+    assert _ziel(wh, JC_FLOW, "2016-03", "TW_EINTRITTE")[2] == 2
+    assert _ziel(wh, JC_FLOW, "2016-04", "TW_EINTRITTE")[2] == 2
+    # a month's event count also reads delivery m+1 (its events after the Stichtag):
+    # August reads September (final); September reads October (provisional) -> vorläufig
+    assert _ziel(wh, JC_FLOW, "2016-08", "TW_EINTRITTE")[3] is False
+    assert _ziel(wh, JC_FLOW, "2016-09", "TW_EINTRITTE")[3] is True
     # Eingliederungsmittel Jan + Feb: U25 250 of 250 + 750 + 0 + 1000 = 2000 -> 12.5 %
     assert _ziel(wh, JC_FLOW, "2016-02", "EGM_ANTEIL_U25")[2] == pytest.approx(12.5)
 

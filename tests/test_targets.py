@@ -64,22 +64,27 @@ def assert_werte(row: dict, **erwartet: object) -> None:
 
 def test_jahressumme_with_previous_year_pattern(warehouse: Path) -> None:
     # TW entries 2015: Jan 1, Mar 1, Jul 2, Oct 1 = 5; cumulated to March 2 -> P(3) = 2/5 = 0.4
-    # 2016: Jan 1, Feb 1, Mar 1 -> Ist(March) = 3
+    # 2016: Jan 1, Feb 1, Mar 1 -> Ist(March) = 3. Entries count by the date of `eintritt`, so
+    # March also reads April's delivery (entries of 16-31 March), which is provisional.
     # T2 target 10: Soll = 10 * 0.4 = 4, Abweichung -1, Grad 3/4 = 75 %,
     # Hochrechnung 3 / 0.4 = 7.5, 25 % behind the path -> gefaehrdet
     assert_werte(zeile(warehouse, "T2", "2016-03"), ist=3.0, soll=4.0, zielwert=10.0,
                  abweichung=-1.0, zielerreichungsgrad=75.0, hochrechnung=7.5,
-                 status="gefaehrdet", vorlaeufig=False)  # fmt: skip
+                 status="gefaehrdet", vorlaeufig=True)  # fmt: skip
     # T3 target 7.8: Soll = 7.8 * 0.4 = 3.12, Grad 3/3.12 = 96.1538 %, 3.85 % behind -> knapp
     assert_werte(zeile(warehouse, "T3", "2016-03"), soll=3.12, abweichung=-0.12,
                  zielerreichungsgrad=96.153846, status="knapp")  # fmt: skip
-    # T4 target 3: February P(2) = 1/5, Soll 0.6, Ist 2 -> auf_kurs
-    assert_werte(zeile(warehouse, "T4", "2016-02"), ist=2.0, soll=0.6, status="auf_kurs")
-    # March: Ist 3 >= 3 on final data, an annual sum cannot fall -> erreicht
-    assert_werte(zeile(warehouse, "T4", "2016-03"), ist=3.0, status="erreicht", vorlaeufig=False)
-    # April is provisional (stand < stichtag + 3 months): met, but only auf_kurs;
-    # P(4) = 2/5 -> Soll 3 * 0.4 = 1.2
-    assert_werte(zeile(warehouse, "T4", "2016-04"), ist=3.0, soll=1.2, status="auf_kurs",
+    # T4 target 2: January P(1) = 1/5, Soll 0.4, Ist 1 -> auf_kurs
+    assert_werte(zeile(warehouse, "T4", "2016-01"), ist=1.0, soll=0.4, status="auf_kurs",
+                 vorlaeufig=False)  # fmt: skip
+    # February: Ist 2 >= 2, reading deliveries Jan..Mar (all final); an annual sum cannot
+    # fall -> erreicht
+    assert_werte(zeile(warehouse, "T4", "2016-02"), ist=2.0, status="erreicht", vorlaeufig=False)
+    # March: met, but April's delivery is provisional -> only auf_kurs; P(3) = 0.4, Soll 0.8
+    assert_werte(zeile(warehouse, "T4", "2016-03"), ist=3.0, soll=0.8, status="auf_kurs",
+                 vorlaeufig=True)  # fmt: skip
+    # April is provisional itself; P(4) = 2/5 -> Soll 2 * 0.4 = 0.8
+    assert_werte(zeile(warehouse, "T4", "2016-04"), ist=3.0, soll=0.8, status="auf_kurs",
                  vorlaeufig=True)  # fmt: skip
 
 
@@ -222,7 +227,12 @@ def test_report_rendering(marts: Path) -> None:
     assert "Kontaktdichte marktnahe Profillagen (MP, AP, FP)" in text
     zeilen = {z.split()[0]: z for z in text.splitlines() if z[:1] in "ZT" and "." in z[:5]}
     zeilen.update({z.split()[0]: z for z in text.splitlines() if z.startswith("T")})
-    assert "✔ erreicht" in zeilen["T4"]
+    # T4 (target 2) is met in March, but TW entries of 16-31 March come with April's
+    # provisional delivery: auf Kurs, marked provisional; it is erreicht in February
+    assert "▲ auf Kurs" in zeilen["T4"] and " p " in zeilen["T4"]
+    feb = {z.split()[0]: z for z in render_report(marts, JC, 2016, 2).splitlines()
+           if z.startswith("T")}  # fmt: skip
+    assert "✔ erreicht" in feb["T4"]
     assert "● knapp" in zeilen["T3"]
     assert "✖ gefährdet" in zeilen["T2"]
     assert "▲ auf Kurs" in zeilen["T1"]
@@ -232,9 +242,11 @@ def test_report_rendering(marts: Path) -> None:
     assert "10,7 Kontakte/Jahr" in zeilen["Z2.3"]
     assert "31.902 Pers." in zeilen["Z3.1"]
     assert "Rahmenbedingungen: eLB Ø Jan–Mär 10 (erwartet Ø 48.869" in text
-    # March reads only final months: no provisional marker; April does
-    assert "* vorläufig" not in text
+    # March: rows reading only Jan..Mar carry no provisional marker; the event counts (TW)
+    # also read April's provisional delivery and do
+    assert all(" p " not in zeilen[z] for z in ("T1", "Z2.1", "Z2.3", "Z3.1"))
+    assert " p " in zeilen["T2"] and " p " in zeilen["Z2.14"] and "p vorläufig" in text
     april = render_report(marts, JC, 2016, 4)
-    assert "* vorläufig" in april and "40,00 %*" in april
+    assert "p vorläufig" in april and "40,00 % p" in april
     # default: the latest month with data (June 2016)
     assert "Juni 2016" in render_report(marts, None, None, None)

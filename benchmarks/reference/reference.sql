@@ -86,7 +86,8 @@ WITH stock AS (
          count(*) FILTER (asyl8) AS elb_asyl8, count(*) FILTER (NOT asyl8) AS elb_not_asyl8,
          count(*) FILTER (ae) AS elb_ae, count(*) FILTER (lzb) AS elb_lzb,
          count(*) FILTER (u25) AS elb_u25,
-         avg(marktnah::INT) AS s_marktnah,
+         -- not yet profiled eLB (profillage NULL) stay in the denominator: share of ELB(t)
+         avg(COALESCE(marktnah, false)::INT) AS s_marktnah,
          avg((schulabschluss NOT IN ('OHNE', 'UNB'))::INT) AS s_schulabschluss,
          avg((schulabschluss IN ('FHR', 'AHR'))::INT) AS s_hochschulreife,
          avg((berufsabschluss IN ('BETR', 'AKAD'))::INT) AS s_berufsausbildung,
@@ -158,6 +159,43 @@ SELECT e.jobcenter_id, e.foerderfall_id, e.person_id, e.instrument,
          AND de_date(e.eintritt) > m.win_from AND de_date(e.eintritt) <= m.stichtag) AS w
 FROM raw_massnahme_eintritte e;
 
+-- FbW/TW events by the calendar month of their date ("in the year of `eintritt`", "Austritte
+-- in year Y"); the events after ST(m) arrive with delivery m+1. geringqualifiziert from ELB of
+-- the delivery month (the person is in it or, if absent, in the month before). One exit per
+-- Förderfall (the earliest).
+CREATE OR REPLACE TABLE ereignisse_monat AS
+WITH ein AS (
+  SELECT e.jobcenter_id, date_trunc('month', e.eintritt)::DATE AS monat,
+         e.instrument = 'FBW' AND e.ziel = 'ABSCHLUSS'
+           AND CASE WHEN p.person_id IS NOT NULL THEN p.gering_q ELSE q.gering_q END AS fbw_gq,
+         e.instrument = 'TW' AS tw
+  FROM eintritte e
+  LEFT JOIN elb p ON p.jobcenter_id = e.jobcenter_id AND p.mi = e.w AND p.person_id = e.person_id
+  LEFT JOIN elb q ON q.jobcenter_id = e.jobcenter_id AND q.mi = e.w - 1 AND q.person_id = e.person_id),
+aus AS (
+  SELECT jobcenter_id, foerderfall_id, min(de_date(austritt)) AS austritt
+  FROM raw_massnahme_austritte GROUP BY ALL),
+erfolg AS (  -- FBW exits with an Integration within 6 months after the exit
+  SELECT a.jobcenter_id, date_trunc('month', a.austritt)::DATE AS monat,
+         EXISTS (SELECT 1 FROM integrationen i WHERE i.jobcenter_id = a.jobcenter_id
+           AND i.person_id = e.person_id AND i.beginn > a.austritt
+           AND i.beginn <= a.austritt + INTERVAL 6 MONTH) AS integriert
+  FROM aus a
+  JOIN eintritte e ON e.jobcenter_id = a.jobcenter_id AND e.foerderfall_id = a.foerderfall_id
+  WHERE e.instrument = 'FBW')
+SELECT jobcenter_id, monat, COALESCE(sum(fbw_gq_abschluss), 0) AS fbw_gq_abschluss,
+       COALESCE(sum(tw_eintritte), 0) AS tw_eintritte,
+       COALESCE(sum(fbw_austritte), 0) AS fbw_austritte,
+       COALESCE(sum(fbw_austritte_integriert), 0) AS fbw_austritte_integriert
+FROM (SELECT jobcenter_id, monat, count(*) FILTER (fbw_gq) AS fbw_gq_abschluss,
+             count(*) FILTER (tw) AS tw_eintritte
+      FROM ein GROUP BY ALL
+      UNION ALL BY NAME
+      SELECT jobcenter_id, monat, count(*) AS fbw_austritte,
+             count(*) FILTER (integriert) AS fbw_austritte_integriert
+      FROM erfolg GROUP BY ALL)
+GROUP BY ALL;
+
 CREATE OR REPLACE TABLE jahr AS
 WITH y AS (
   SELECT jobcenter_id, year(monat) AS jahr, count(*) AS n_months,
@@ -197,23 +235,12 @@ kd AS (  -- Kontaktdichte Jan..Dec: contacts / mean stock of the group
         FROM elb GROUP BY ALL) s
   JOIN kontakte_profil k ON k.jobcenter_id = s.jobcenter_id AND (k.mi - 1) // 12 = s.jahr
   GROUP BY ALL),
-fbw AS (  -- FbW-Eintritte Geringqualifizierter, abschlussorientiert; Talentwerkstatt
-  SELECT e.jobcenter_id, year(e.eintritt) AS jahr,
-         count(*) FILTER (e.instrument = 'FBW' AND e.ziel = 'ABSCHLUSS'
-           AND COALESCE(p.gering_q, q.gering_q)) AS fbw_gq_abschluss,
-         count(*) FILTER (e.instrument = 'TW') AS tw_eintritte
-  FROM eintritte e
-  LEFT JOIN elb p ON p.jobcenter_id = e.jobcenter_id AND p.mi = e.w AND p.person_id = e.person_id
-  LEFT JOIN elb q ON q.jobcenter_id = e.jobcenter_id AND q.mi = e.w - 1 AND q.person_id = e.person_id
-  GROUP BY ALL),
-erfolg AS (  -- FbW-Erfolgsquote: FBW Austritte of the year with an Integration within 6 months
-  SELECT a.jobcenter_id, year(de_date(a.austritt)) AS jahr,
-         avg((EXISTS (SELECT 1 FROM integrationen i WHERE i.jobcenter_id = a.jobcenter_id
-           AND i.person_id = a.person_id AND i.beginn > de_date(a.austritt)
-           AND i.beginn <= de_date(a.austritt) + INTERVAL 6 MONTH))::INT) AS fbw_erfolgsquote
-  FROM raw_massnahme_austritte a
-  JOIN eintritte e ON e.jobcenter_id = a.jobcenter_id AND e.foerderfall_id = a.foerderfall_id
-  WHERE e.instrument = 'FBW' GROUP BY ALL),
+fbw AS (  -- FbW-Eintritte Geringqualifizierter (abschlussorientiert), Talentwerkstatt,
+           -- FbW-Erfolgsquote: events dated in the calendar year
+  SELECT jobcenter_id, year(monat) AS jahr, sum(fbw_gq_abschluss) AS fbw_gq_abschluss,
+         sum(tw_eintritte) AS tw_eintritte,
+         sum(fbw_austritte_integriert) / NULLIF(sum(fbw_austritte), 0) AS fbw_erfolgsquote
+  FROM ereignisse_monat GROUP BY ALL),
 egm AS (
   SELECT jobcenter_id, year(monat) AS jahr,
          sum(de_amount(betrag)) FILTER (zielgruppe = 'U25') / sum(de_amount(betrag)) AS egm_u25
@@ -221,4 +248,4 @@ egm AS (
 SELECT * FROM y
 LEFT JOIN q USING (jobcenter_id, jahr) LEFT JOIN akt USING (jobcenter_id, jahr)
 LEFT JOIN kd USING (jobcenter_id, jahr) LEFT JOIN fbw USING (jobcenter_id, jahr)
-LEFT JOIN erfolg USING (jobcenter_id, jahr) LEFT JOIN egm USING (jobcenter_id, jahr);
+LEFT JOIN egm USING (jobcenter_id, jahr);

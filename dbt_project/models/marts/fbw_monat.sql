@@ -1,11 +1,13 @@
 -- FbW per month: entries (all, and abschlussorientiert by Geringqualifizierte, Z2.8) and exits
 -- with the Erfolgsquote (Integration within 6 months of the exit, Z2.10), year to date against
--- the catalogue's targets. vorlaeufig also while an exit's 6-month window is not final.
+-- the catalogue's targets. Entries and exits count in the calendar month of their date;
+-- vorlaeufig also while delivery m+1 (events after ST(m)) or an exit's 6-month window is not
+-- final.
 
 with basis as (
 
     select
-        jobcenter_id, berichtsmonat, jahr, vorlaeufig,
+        jobcenter_id, berichtsmonat, jahr, vorlaeufig, ereignisse_vorlaeufig,
         fbw_eintritte, fbw_eintritte_gq_abschluss, fbw_austritte, fbw_austritte_integriert,
         fbw_erfolg_vorlaeufig
     from {{ ref('int_zielbasis_monat') }}
@@ -42,7 +44,7 @@ select
     cast(q.zaehler_ytd as integer) as austritte_integriert_ytd,
     q.ist_ytd as erfolgsquote_ytd,
     zq.zielwert as erfolgsquote_ziel,
-    (b.vorlaeufig or b.fbw_erfolg_vorlaeufig or coalesce(e.vorlaeufig, false)
+    (b.ereignisse_vorlaeufig or b.fbw_erfolg_vorlaeufig or coalesce(e.vorlaeufig, false)
         or coalesce(q.vorlaeufig, false)) as vorlaeufig,
     false as unterdrueckt
 from basis as b

@@ -1,9 +1,11 @@
 -- Talentwerkstatt (project for schwerbehinderte Menschen, instrument TW) per month: entries
 -- of the month and year to date against the places per year of the catalogue (Z2.14: 60).
+-- Entries count in the calendar month of `eintritt`; those after ST(m) come with delivery m+1,
+-- so a month stays vorlaeufig until m+1 is delivered and final.
 
 with basis as (
 
-    select jobcenter_id, berichtsmonat, jahr, vorlaeufig, tw_eintritte
+    select jobcenter_id, berichtsmonat, jahr, ereignisse_vorlaeufig, tw_eintritte
     from {{ ref('int_zielbasis_monat') }}
 
 ),
@@ -33,7 +35,7 @@ select
     cast(y.ist_ytd as integer) as eintritte_ytd,
     p.zielwert as plaetze_jahr,
     {{ prozent('y.ist_ytd', 'p.zielwert') }} as belegung_prozent,
-    (b.vorlaeufig or coalesce(y.vorlaeufig, false)) as vorlaeufig,
+    (b.ereignisse_vorlaeufig or coalesce(y.vorlaeufig, false)) as vorlaeufig,
     false as unterdrueckt
 from basis as b
 left join ytd as y

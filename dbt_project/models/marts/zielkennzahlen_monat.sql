@@ -3,6 +3,8 @@
 -- Year to date = the reporting months Jan..m of m's year; a row is only written when all of
 -- them are delivered (and, for Integration counts, computable). vorlaeufig = any of the
 -- months Jan..m is provisional (FbW-Erfolgsquote: also while an exit's 6-month window is open).
+-- FbW/TW events count by the calendar month of their date, so their rows also read delivery
+-- m+1 (the events after ST(m)) and stay vorlaeufig until it is delivered and final.
 -- Codes (einheit):
 --   INTEGRATIONEN/<gruppe> (anzahl) ........ Integrationen Jan..m (Z2.7 alleinerziehend, ...)
 --   INT_AUSBILDUNG_U25, INT_AUSBILDUNG_UE25 (anzahl) ...................... Z2.12, Z2.9
@@ -35,6 +37,7 @@ ytd as (
         count(r.int_gesamt) as monate_int,
         max(case when r.vorlaeufig then 1 else 0 end) = 1 as vorlaeufig,
         max(case when r.fbw_erfolg_vorlaeufig then 1 else 0 end) = 1 as fbw_erfolg_vorlaeufig,
+        max(case when r.ereignisse_vorlaeufig then 1 else 0 end) = 1 as ereignisse_vorlaeufig,
         {%- for spalte in [
             'int_gesamt', 'int_alleinerziehend', 'int_lzb', 'int_lza', 'int_asyl8',
             'int_ohne_asyl8', 'int_u25', 'int_marktnah', 'int_komplex', 'int_ausbildung_u25',
@@ -144,20 +147,20 @@ zeilen as (
 
     select jobcenter_id, berichtsmonat, jahr, 'FBW_EINTRITTE_GQ_ABSCHLUSS', 'gesamt',
            cast(fbw_eintritte_gq_abschluss as double), cast(null as double),
-           cast(fbw_eintritte_gq_abschluss as double), 'anzahl', vorlaeufig
+           cast(fbw_eintritte_gq_abschluss as double), 'anzahl', ereignisse_vorlaeufig
     from vollstaendig
     union all
 
     select jobcenter_id, berichtsmonat, jahr, 'FBW_ERFOLGSQUOTE', 'gesamt',
            cast(fbw_austritte_integriert as double), cast(fbw_austritte as double),
            {{ prozent('fbw_austritte_integriert', 'fbw_austritte') }}, 'prozent',
-           (vorlaeufig or fbw_erfolg_vorlaeufig)
+           (ereignisse_vorlaeufig or fbw_erfolg_vorlaeufig)
     from vollstaendig
     union all
 
     select jobcenter_id, berichtsmonat, jahr, 'TW_EINTRITTE', 'gesamt',
            cast(tw_eintritte as double), cast(null as double), cast(tw_eintritte as double),
-           'anzahl', vorlaeufig
+           'anzahl', ereignisse_vorlaeufig
     from vollstaendig
     union all
 

@@ -1,6 +1,9 @@
 -- One row per FbW Förderfall (instrument FBW from the Eintritt), for
 --   * FbW-Eintritte Geringqualifizierter (Z2.8): geringqualifiziert from the person's ELB
---     record of the entry's month, or of the month before if absent there;
+--     record of the entry's month, or of the month before if absent there. "Entry's month" is
+--     the reporting month whose window holds `eintritt` (its delivery): the contract
+--     guarantees the person is in ELB of exactly that month or the one before. The figure
+--     itself counts by the calendar month of `eintritt` (int_zielbasis_monat);
 --   * FbW-Erfolgsquote (Z2.10): for exited Förderfälle, whether the person has an Integration
 --     (after rules 1-3, same Jobcenter) with austritt < beginn <= austritt + 6 calendar months.
 -- Förderfälle are counted, not persons.
@@ -94,6 +97,7 @@ select
     q.eintrittsmonat,
     q.eintritt,
     q.eintrittsjahr,
+    q.eintritt_kalendermonat,
     q.massnahme_ziel,
     q.massnahme_ziel = 'ABSCHLUSS' as abschlussorientiert,
     q.geringqualifiziert,
@@ -101,6 +105,7 @@ select
     q.geplantes_ende,
     q.austrittsmonat,
     q.austritt,
+    q.austritt_kalendermonat,
     cast(extract(year from q.austritt) as integer) as austrittsjahr,
     q.austrittsgrund,
     q.abschluss_bestanden,

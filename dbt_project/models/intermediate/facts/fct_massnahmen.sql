@@ -33,9 +33,12 @@ select
     e.massnahme_ziel,
     e.eintritt,
     cast(extract(year from e.eintritt) as integer) as eintrittsjahr,
+    -- the month the figures count the event in (calendar date, not the delivery window)
+    cast(date_trunc('month', e.eintritt) as date) as eintritt_kalendermonat,
     e.geplantes_ende,
     a.berichtsmonat as austrittsmonat,
     a.austritt,
+    cast(date_trunc('month', a.austritt) as date) as austritt_kalendermonat,
     a.austrittsgrund,
     a.abschluss_bestanden
 from eintritte as e

@@ -1,0 +1,1 @@
+"""Benchmark harness (not part of the pytest suite): `python -m benchmarks.run --help`."""

@@ -1,0 +1,96 @@
+"""Where the time of one `zielmonitor refresh` goes: Dagster's event log (step start/end)
+and dbt's run_results.json of the dbt step (per-node execution time, by folder)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")
+STEP_END = {"STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"}
+
+
+def run_id_from_log(log: Path) -> str | None:
+    found = RUN_ID.findall(log.read_text(encoding="utf-8", errors="replace"))
+    return found[-1] if found else None
+
+
+def dagster_steps(dagster_home: Path, run_id: str) -> dict:
+    """Run begin/end and per-step durations (seconds) from the run's event log."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        logs = instance.all_logs(run_id)
+    start: dict[str, float] = {}
+    steps: dict[str, float] = {}
+    pipeline_start = None
+    for e in logs:
+        kind = e.dagster_event.event_type_value if e.dagster_event else None
+        if kind == "PIPELINE_START":
+            pipeline_start = e.timestamp
+        elif kind == "STEP_START":
+            start[e.step_key] = e.timestamp
+        elif kind in STEP_END and e.step_key in start:
+            steps[e.step_key] = round(e.timestamp - start[e.step_key], 3)
+    return {
+        "run_begin": logs[0].timestamp if logs else None,
+        "run_end": logs[-1].timestamp if logs else None,
+        "pipeline_start": pipeline_start,
+        "events": len(logs),
+        "steps": steps,
+    }
+
+
+def _category(node: dict) -> str:
+    kind = node.get("resource_type")
+    if kind == "model":
+        parts = Path(node["original_file_path"]).parts  # dbt_project/models/<layer>/...
+        layer = parts[2] if len(parts) > 3 else "models"
+        return "facts" if "facts" in parts else layer
+    return {"test": "data tests", "unit_test": "unit tests", "seed": "seeds"}.get(kind, kind)
+
+
+def dbt_timings(target_dir: Path, run_id: str) -> dict | None:
+    """Per-category sums of dbt node execution times (thread-seconds, 2 threads) and dbt's
+    own elapsed wall time, from the dagster-dbt target folder of the run."""
+    folders = sorted(target_dir.glob(f"dbt_models-{run_id[:7]}-*"))
+    if not folders or not (folders[-1] / "run_results.json").exists():
+        return None
+    results = json.loads((folders[-1] / "run_results.json").read_text(encoding="utf-8"))
+    manifest = json.loads((folders[-1] / "manifest.json").read_text(encoding="utf-8"))
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    sums: dict[str, float] = defaultdict(float)
+    slowest = []
+    for r in results["results"]:
+        node = nodes.get(r["unique_id"], {"resource_type": r["unique_id"].split(".")[0]})
+        sums[_category(node)] += r["execution_time"]
+        slowest.append((r["execution_time"], r["unique_id"]))
+    slowest.sort(reverse=True)
+    return {
+        "elapsed_s": round(results["elapsed_time"], 3),
+        "by_category_s": {k: round(v, 3) for k, v in sorted(sums.items())},
+        "slowest": [{"node": n, "s": round(s, 3)} for s, n in slowest[:8]],
+    }
+
+
+def breakdown(
+    log: Path, dagster_home: Path, target_dir: Path, started_at: float, ended_at: float
+) -> dict:
+    """Phases of a refresh: start-up (process start to the run's first event: imports, dbt
+    manifest, pending months), run planning (first event to PIPELINE_START: Dagster writes
+    the planned materialisations and checks), each step, tear-down (last event to process
+    exit), other (between steps), and dbt's per-category timings."""
+    run_id = run_id_from_log(log)
+    if not run_id:
+        return {"error": "no run id in the log"}
+    d = dagster_steps(dagster_home, run_id)
+    out = {"run_id": run_id, **d, "dbt": dbt_timings(target_dir, run_id)}
+    if d["run_begin"]:
+        out["startup_s"] = round(d["run_begin"] - started_at, 3)
+        out["planning_s"] = round((d["pipeline_start"] or d["run_begin"]) - d["run_begin"], 3)
+        out["teardown_s"] = round(ended_at - d["run_end"], 3)
+        known = out["startup_s"] + out["planning_s"] + out["teardown_s"] + sum(d["steps"].values())
+        out["other_s"] = round(ended_at - started_at - known, 3)
+    return out

@@ -1,0 +1,58 @@
+"""Hand-written DuckDB reference of `kennzahlen_monat` and the Zielerreichung Ist values,
+straight from the raw files: the parsing and base tables of `reference_duckdb.py`
+(`reference.sql`) plus `kennzahlen.sql`. Writes one Parquet file per output.
+
+    uv run python -m benchmarks.reference.kennzahlen_duckdb RAW_DIR --out DIR [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.reference.reference_duckdb import SQL as BASE_SQL
+from benchmarks.reference.reference_duckdb import load
+
+SQL = Path(__file__).with_name("kennzahlen.sql")
+OUTPUTS = ("ref_kennzahlen", "ref_ziel_ist")
+
+
+def compute(raw_dir: Path, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    if threads:
+        con.execute(f"SET threads = {threads}")
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        load(con, raw_dir, Path(tmp))
+        t1 = time.perf_counter()
+        con.execute(BASE_SQL.read_text(encoding="utf-8"))
+        con.execute(SQL.read_text(encoding="utf-8"))
+    print(f"kennzahlen_duckdb: load {t1 - t0:.1f} s, SQL {time.perf_counter() - t1:.1f} s")
+    return con
+
+
+def write(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for table in OUTPUTS:
+        con.execute(f"COPY {table} TO '{out / table}.parquet' (FORMAT parquet)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("raw_dir", type=Path)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--threads", type=int)
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    write(compute(args.raw_dir, args.threads), args.out)
+    print(f"kennzahlen_duckdb: {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
