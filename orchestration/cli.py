@@ -70,7 +70,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         _say(f"refresh: done in {outcome.seconds:.1f} s (run {outcome.run_id})")
         return 0
     _say(f"refresh: FAILED after {outcome.seconds:.1f} s (run {outcome.run_id})")
-    print(outcome.message, file=sys.stderr)
+    _say("published marts unchanged. What failed:")
+    print(outcome.message, file=sys.stderr, flush=True)
     return 1
 
 

@@ -9,6 +9,7 @@ from orchestration.assets.raw import raw_deliveries
 from orchestration.automation import monthly_safety_net, new_deliveries_sensor, refresh_job
 from orchestration.locking import locked_in_process_executor
 from orchestration.resources import build_resources
+from orchestration.terminal_log import concise_console_logger
 
 transform_job = define_asset_job(
     "transform",
@@ -23,6 +24,7 @@ defs = Definitions(
     sensors=[new_deliveries_sensor],
     schedules=[monthly_safety_net],
     resources=build_resources(),
+    loggers={"concise": concise_console_logger},
     # every run (job, UI launch, asset backfill) holds the warehouse writer lock
     executor=locked_in_process_executor,
 )

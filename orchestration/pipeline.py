@@ -172,7 +172,7 @@ class _LineFilter(io.TextIOBase):
 
 
 def _run_config(as_of: str | None) -> dict:
-    loggers = {"console": {"config": {"log_level": "INFO"}}}
+    loggers = {"concise": {"config": {"log_level": "INFO"}}}
     ops = {
         "dbt_models": {"config": {"as_of": as_of}},
         "published__marts_duckdb": {"config": {"as_of": as_of}},
@@ -181,13 +181,24 @@ def _run_config(as_of: str | None) -> dict:
 
 
 def _failure(result) -> str:  # noqa: ANN001 - dagster's ExecuteInProcessResult
+    """What went wrong, for the terminal: failed checks with their findings, else the steps."""
     if result.success:
         return ""
-    failed = [e for e in result.all_events if e.is_step_failure]
-    if failed:
-        lines = []
-        for event in failed:
+    lines: list[str] = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        check = event.event_specific_data
+        if check.passed:
+            continue
+        detail = check.metadata.get("fehler") or check.metadata.get("details")
+        text = getattr(detail, "value", detail)
+        if text and text != "-":
+            lines.append(f"{check.asset_key.to_user_string()} [{check.check_name}]:")
+            lines += [f"  {line}" for line in str(text).splitlines()]
+    for event in result.all_events:
+        if event.is_step_failure and not lines:
             err = event.step_failure_data.error
-            lines.append(f"step {event.step_key} failed: {err.message.strip() if err else '?'}")
-        return "\n".join(lines)
-    return "a blocking check failed: downstream steps were skipped"
+            first = err.message.strip().splitlines()[0] if err else "?"
+            lines.append(f"step {event.step_key} failed: {first}")
+    return "\n".join(lines) or "a blocking check failed: downstream steps were skipped"

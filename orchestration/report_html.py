@@ -96,7 +96,7 @@ def muster(klasse: str, text: str, form: str = "linie") -> str:
 
 
 def _v(vorlaeufig: bool) -> str:
-    return '<sup class="v" title="vorläufig">v</sup>' if vorlaeufig else ""
+    return '<sup class="v" title="vorläufige Zahl">p</sup>' if vorlaeufig else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -573,7 +573,7 @@ EINHEIT_KURZ = {
 
 
 LEGENDE = (
-    '<p class="legende">Zeichen: <sup class="v">v</sup> vorläufig · * unterdrückt '
+    '<p class="legende">Zeichen: <sup class="v">p</sup> vorläufige Zahl · * unterdrückt '
     "(Geheimhaltung, 1 oder 2 Personen) · - genau null · x kein Wert (Monitoring oder nicht "
     "berechenbar). Grad = Ist/Soll·100 (bei „niedriger ist besser“ Soll/Ist·100).</p>"
 )

@@ -273,7 +273,7 @@ def test_suppressed_value_is_a_gap_and_a_star(seite: dict) -> None:
     assert ist.count("M") == 2 and _punkte(ist) == 5, ist  # Jan–Feb, gap in March, Apr–Jun
     karte = seite["dom"].split(f'id="ziel-{ziel_id}"')[1].split('class="karte"')[0]
     assert re.search(
-        r"<tr><th>Ist</th>(<td[^>]*>[^<]*(<sup[^>]*>v</sup>)?</td>){2}<td[^>]*>\*<", karte
+        r"<tr><th>Ist</th>(<td[^>]*>[^<]*(<sup[^>]*>p</sup>)?</td>){2}<td[^>]*>\*<", karte
     )
 
 

@@ -14,14 +14,22 @@ CREATE OR REPLACE MACRO de_amount(x) AS
   CASE WHEN x LIKE '%,%' THEN replace(replace(x, '.', ''), ',', '.') ELSE x END::DECIMAL(14, 2);
 CREATE OR REPLACE MACRO mnum(d) AS 12 * year(d) + month(d);
 
--- Months: sequence number, windows (ST(t-1), ST(t)]; first month: one calendar month back --
+-- Months: windows (ST(t-1), ST(t)]; without a delivered t-1 (first month, after a gap) one
+-- calendar month back. seq = number of consecutive delivered months ending at t (a gap
+-- restarts it): seq >= 3 means ELB(t-1) and ELB(t-2) exist, the Integrationen of t are
+-- computable ------------------------------------------------------------------------------------
 CREATE OR REPLACE TABLE months AS
-SELECT jobcenter_id, monat, stichtag, stand,
-       mnum(monat) AS mi,
-       COALESCE(lag(stichtag) OVER w, stichtag - INTERVAL 1 MONTH)::DATE AS win_from,
-       row_number() OVER w AS seq
-FROM lieferung
-WINDOW w AS (PARTITION BY jobcenter_id ORDER BY monat);
+WITH n AS (
+  SELECT jobcenter_id, monat, stichtag, stand,
+         mnum(monat) AS mi,
+         CASE WHEN lag(monat) OVER w = monat - INTERVAL 1 MONTH THEN lag(stichtag) OVER w
+              ELSE stichtag - INTERVAL 1 MONTH END::DATE AS win_from,
+         mnum(monat) - row_number() OVER w AS run
+  FROM lieferung
+  WINDOW w AS (PARTITION BY jobcenter_id ORDER BY monat))
+SELECT jobcenter_id, monat, stichtag, stand, mi, win_from,
+       row_number() OVER (PARTITION BY jobcenter_id, run ORDER BY mi) AS seq
+FROM n;
 
 -- Stock with person attributes (kennzahlen.md "Person attributes") ---------------------------
 CREATE OR REPLACE TABLE elb AS

@@ -1,0 +1,43 @@
+"""A concise Dagster logger for the terminal: one short line per message, no stack traces
+(the full event, traceback included, stays in the run's event log in the Dagster UI)."""
+
+import logging
+import sys
+import time
+
+from dagster import Field, InitLoggerContext, logger
+
+
+class _ConciseFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        meta = getattr(record, "dagster_meta", None) or {}
+        message = str(meta.get("orig_message") or record.getMessage())
+        step = meta.get("step_key") or "run"
+        if record.levelno >= logging.ERROR:
+            message = message.splitlines()[0]  # the traceback is in the event log
+        if message.startswith("Dependencies for step"):
+            message = "skipped: an upstream step or a blocking check failed"
+        stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
+        return f"[{stamp}] {step}: {message}"
+
+
+@logger(
+    {"log_level": Field(str, is_required=False, default_value="INFO")},
+    description="One concise line per message on stdout (used by `zielmonitor refresh`).",
+)
+def concise_console_logger(init_context: InitLoggerContext) -> logging.Logger:
+    log = logging.getLogger("zielmonitor.run")
+    log.setLevel(init_context.logger_config["log_level"])
+    log.propagate = False
+    if not log.handlers:
+        handler = _StdoutHandler()
+        handler.setFormatter(_ConciseFormatter())
+        log.addHandler(handler)
+    return log
+
+
+class _StdoutHandler(logging.Handler):
+    """Writes to whatever sys.stdout is at the time (the refresh filters dbt's echo)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(self.format(record), file=sys.stdout, flush=True)
