@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from dagster import ConfigurableResource
@@ -34,5 +35,10 @@ def build_resources() -> dict[str, object]:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return {
         "warehouse": WarehouseResource(raw_dir=str(paths.raw_dir), data_dir=str(paths.data_dir)),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.project_dir)),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.project_dir),
+            # the dbt of this environment, found without an activated venv on PATH
+            dbt_executable=str(Path(sys.executable).with_name("dbt")),
+        ),
     }
