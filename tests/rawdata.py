@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+# dbt of the running environment: tests must not depend on PATH or a global uv
+DBT = [str(Path(sys.executable).with_name("dbt"))]
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -307,10 +309,7 @@ def run_dbt(
         os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false"
     )
     args = [
-        "uv",
-        "run",
-        "--quiet",
-        "dbt",
+        *DBT,
         command,
         "--profiles-dir",
         str(ROOT),

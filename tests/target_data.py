@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.rawdata import ROOT, RawData, months
+from tests.rawdata import DBT, ROOT, RawData, months
 
 JC = "05111"
 
@@ -235,7 +235,7 @@ def run_dbt_build(warehouse: Path, workdir: Path) -> subprocess.CompletedProcess
     """One `dbt build` of the target models and their parents, with the test catalogue."""
     env = dict(os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse),
                DBT_SEND_ANONYMOUS_USAGE_STATS="false")  # fmt: skip
-    args = ["uv", "run", "--quiet", "dbt", "build", "--profiles-dir", str(ROOT),
+    args = [*DBT, "build", "--profiles-dir", str(ROOT),
             "--project-dir", str(ROOT), "--target-path", str(workdir / "target"),
             "--log-path", str(workdir / "logs"), "--threads", "2",
             "--select", "+tag:ziele", "--indirect-selection", "cautious",

@@ -35,7 +35,7 @@ from orchestration.report_html import (
     svg_diagramm,
     zelle,
 )
-from tests.rawdata import ROOT
+from tests.rawdata import DBT, ROOT
 from tests.target_data import JC, ZUSATZ_RELATION, build_raw, write_test_catalogue
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -142,7 +142,7 @@ def _dbt_build(warehouse: Path, work: Path) -> None:
     with the test catalogue of target_data.py."""
     env = dict(os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse),
                DBT_SEND_ANONYMOUS_USAGE_STATS="false")  # fmt: skip
-    args = ["uv", "run", "--quiet", "dbt", "build", "--profiles-dir", str(ROOT),
+    args = [*DBT, "build", "--profiles-dir", str(ROOT),
             "--project-dir", str(ROOT), "--target-path", str(work / "target"),
             "--log-path", str(work / "logs"), "--threads", "2",
             "--select", "+tag:ziele", "+lieferstand", "--indirect-selection", "cautious",
