@@ -51,8 +51,15 @@ def _print_headline(con: duckdb.DuckDBPyConnection) -> None:
             cells = []
             for y in years:
                 value = values.get((jc, y, code, gruppe, variante))
-                cells.append("-" if value is None else f"{value[0]:.2f}{'*' if value[1] else ''}")
+                cells.append(_cell(value))
             print(f"  {label:<46}" + "".join(f"{c:>10}" for c in cells))
     if len(jobcenters) > 3:
         print(f"\n… and {len(jobcenters) - 3} more Jobcenters in marts.duckdb")
-    print("  (* vorläufig)")
+    print("  (p vorläufig, – nicht berechenbar)")
+
+
+def _cell(value: tuple[float, bool] | None) -> str:
+    """German decimal comma; ` p` marks a provisional figure, `–` one not computable."""
+    if value is None:
+        return "–"
+    return f"{value[0]:.2f}".replace(".", ",") + (" p" if value[1] else "")
