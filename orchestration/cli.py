@@ -49,7 +49,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         out, jobcenters=args.jobcenters, seed=args.seed, start=args.start, end=args.end,
         progress=_say,
     )  # fmt: skip
-    _say(f"generate: done, {summary}")
+    rows, secs = sum(summary.rows.values()), summary.seconds
+    _say(f"generate: {summary.deliveries} deliveries, {rows:,} rows, {secs:.0f} s → {out}")
     return 0
 
 
