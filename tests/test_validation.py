@@ -312,10 +312,10 @@ def test_output_lines_are_capped(world: tuple[Path, Path], tmp_path: Path):
     )
     lines: list[str] = []
     result = ingest(warehouse, raw, ["2016-02"], rejections_dir=tmp_path, log=lines.append)
-    total = len(result.rejected[0].findings)
-    assert total > 20
+    errors = len(result.rejected[0].errors)
+    assert errors > 20
     assert sum(line.startswith("  ERROR") for line in lines) == 20
-    assert any(f"more of {total} findings" in line for line in lines)
+    assert any(f"{errors - 20} more errors" in line for line in lines)
 
 
 def test_junk_folders_are_reported_not_fatal(world: tuple[Path, Path], tmp_path: Path):

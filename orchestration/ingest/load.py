@@ -348,11 +348,11 @@ def _log_outcome(outcome: DeliveryOutcome, log: Callable[[str], None]) -> None:
         f"REJECTED {ref.label}: {n_err} errors, {n_warn} warnings; nothing loaded,"
         f" earlier stands untouched -> {outcome.rejection_file}"
     )
-    shown = outcome.findings[:MAX_LINES]
+    # errors first, each on its line; warnings never block, so only counted here
+    shown = outcome.errors[:MAX_LINES]
     for f in shown:
         log(f"  {f.line()}")
-    if len(outcome.findings) > len(shown):
-        log(
-            f"  ... {len(outcome.findings) - len(shown)} more of {len(outcome.findings)} findings"
-            f" (all in {outcome.rejection_file})"
-        )
+    hidden = n_err - len(shown)
+    if hidden or n_warn:
+        more = f"{hidden} more errors and " if hidden else ""
+        log(f"  ... {more}{n_warn} warnings: all findings in {outcome.rejection_file}")
