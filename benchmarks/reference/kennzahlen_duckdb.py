@@ -8,50 +8,24 @@ straight from the raw files: the parsing and base tables of `reference_duckdb.py
 from __future__ import annotations
 
 import argparse
-import re
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
-from benchmarks.reference import reference_duckdb
 from benchmarks.reference.reference_duckdb import SQL as BASE_SQL
 from benchmarks.reference.reference_duckdb import load
-
-_C1_CONTROLS = re.compile(rb"[\x80-\x9f]")
 
 SQL = Path(__file__).with_name("kennzahlen.sql")
 OUTPUTS = ("ref_kennzahlen", "ref_ziel_ist")
 
 
-def _readable_fast(path: Path, tmp: Path) -> tuple[Path, str, str]:
-    """Same decision as reference_duckdb._readable, with a regex instead of `set(data)` (a
-    Python-level pass over every byte) for the Windows-1252 check."""
-    data = path.read_bytes()
-    header = data.split(b"\n", 1)[0]
-    sep = ";" if header.count(b";") >= header.count(b",") else ","
-    try:
-        data.decode("utf-8")
-        return path, "utf-8", sep
-    except UnicodeDecodeError:
-        pass
-    if not _C1_CONTROLS.search(data):
-        return path, "latin-1", sep
-    target = tmp / f"{abs(hash(path))}.csv"
-    target.write_bytes(data.decode("cp1252").encode("utf-8"))
-    return target, "utf-8", sep
-
-
-def compute(
-    raw_dir: Path, threads: int | None = None, fast_sniff: bool = False
-) -> duckdb.DuckDBPyConnection:
+def compute(raw_dir: Path, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {threads}")
-    if fast_sniff:  # load() looks `_readable` up in its module at call time
-        reference_duckdb._readable = _readable_fast
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         load(con, raw_dir, Path(tmp))
@@ -73,12 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("raw_dir", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--threads", type=int)
-    parser.add_argument(
-        "--fast-sniff", action="store_true", help="regex encoding check (see _readable_fast)"
-    )
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    write(compute(args.raw_dir, args.threads, args.fast_sniff), args.out)
+    write(compute(args.raw_dir, args.threads), args.out)
     print(f"kennzahlen_duckdb: {time.perf_counter() - t0:.1f} s")
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -76,6 +77,10 @@ def latest_deliveries(root: Path) -> list[Delivery]:
     return [latest[k] for k in sorted(latest)]
 
 
+# bytes where Windows-1252 and latin-1 differ
+_C1_CONTROLS = re.compile(rb"[\x80-\x9f]")
+
+
 def _readable(path: Path, tmp: Path) -> tuple[Path, str, str]:
     """(path DuckDB can read, encoding, separator). UTF-8 (BOM is skipped by DuckDB) or
     Windows-1252: read as latin-1 where both agree (no byte 0x80-0x9F), else transcoded."""
@@ -87,7 +92,7 @@ def _readable(path: Path, tmp: Path) -> tuple[Path, str, str]:
         return path, "utf-8", sep
     except UnicodeDecodeError:
         pass
-    if not any(0x80 <= c <= 0x9F for c in set(data)):
+    if not _C1_CONTROLS.search(data):  # a regex, not a Python pass over every byte
         return path, "latin-1", sep
     target = tmp / f"{abs(hash(path))}.csv"
     target.write_bytes(data.decode("cp1252").encode("utf-8"))
