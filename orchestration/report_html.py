@@ -409,6 +409,18 @@ def vorlaeufige_monate(con: duckdb.DuckDBPyConnection, jc: str, jahr: int) -> di
     return dict(rows)
 
 
+def jobcenter_name(con: duckdb.DuckDBPyConnection, jc: str) -> str | None:
+    """The name from the latest delivery's manifest (mart `lieferstand`), if published."""
+    if "lieferstand" not in _tabellen(con) or "jobcenter_name" not in _spalten(con, "lieferstand"):
+        return None
+    row = con.execute(
+        "SELECT jobcenter_name FROM lieferstand WHERE jobcenter_id = ? "
+        "ORDER BY berichtsmonat DESC LIMIT 1",
+        [jc],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def datenstand(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date, marts_path: Path) -> str:
     """What the figures rest on: the latest delivery stand (mart `lieferstand`), the as-of
     date of a historical file (marts_stand_<as_of>.duckdb) and the publication time."""
@@ -488,7 +500,7 @@ def _jobcenter_html(
     tabellen = _tabellen(con)
     stand = datenstand(con, jc, bm, pfad_)
     teile = [
-        _kopf(jc, bm, ziele, vorl, stand),
+        _kopf(jc, bm, ziele, vorl, stand, jobcenter_name(con, jc)),
         _uebersicht(ziele, bm),
         _ziele_abschnitt(ziele, bm, schraffur, jc),
     ]
@@ -502,7 +514,9 @@ def _jobcenter_html(
     )
 
 
-def _kopf(jc: str, bm: dt.date, ziele: list[Ziel], vorl: dict[int, bool], stand: str) -> str:
+def _kopf(
+    jc: str, bm: dt.date, ziele: list[Ziel], vorl: dict[int, bool], stand: str, name: str | None
+) -> str:
     monat = MONATSNAMEN[bm.month - 1]
     offen = [m for m in range(1, bm.month + 1) if vorl.get(m)]
     if any(z.aktuell.vorlaeufig for z in ziele) or offen:
@@ -517,10 +531,10 @@ def _kopf(jc: str, bm: dt.date, ziele: list[Ziel], vorl: dict[int, bool], stand:
     status = " ".join(_badge(s, f" {n}") for s, n in zaehlung.items() if n)
     return f"""
 <header class="kopf">
-  <h1>Zielsteuerungsdialog {bm.year} – Jobcenter {html.escape(jc)}</h1>
+  <h1>Zielsteuerungsdialog {bm.year} – {html.escape(name or f"Jobcenter {jc}")}</h1>
   <p class="unter">Zielerreichung nach der Zielvereinbarung {bm.year} (§ 48b SGB II)</p>
   <dl>
-    <dt>Jobcenter</dt><dd>{html.escape(jc)}</dd>
+    <dt>Jobcenter</dt><dd>{html.escape(f"{name} ({jc})" if name else jc)}</dd>
     <dt>Jahr</dt><dd>{bm.year}</dd>
     <dt>Berichtsmonat</dt><dd>{monat} {bm.year} (Ist: Januar bis {monat})</dd>
     <dt>Datenstand</dt><dd>{html.escape(stand)}</dd>

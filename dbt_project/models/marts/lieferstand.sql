@@ -15,7 +15,9 @@ staende as (
         jobcenter_id,
         berichtsmonat,
         count(*) as anzahl_staende,
-        min(stand) as erster_stand
+        min(stand) as erster_stand,
+        -- the name as the active delivery's manifest gives it (reports show it in the header)
+        max(case when ist_aktiver_stand then jobcenter_name end) as jobcenter_name
     from {{ ref('stg_lieferungen') }}
     group by jobcenter_id, berichtsmonat
 
@@ -23,6 +25,7 @@ staende as (
 
 select
     m.jobcenter_id,
+    s.jobcenter_name,
     m.berichtsmonat,
     m.jahr,
     m.stichtag,
