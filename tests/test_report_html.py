@@ -285,7 +285,8 @@ def test_sections_and_header(seite: dict) -> None:
     for gruppe in ("MP", "AP", "FP", "EP", "SP", "UP", "marktnah", "marktnah_u25"):
         assert _punkte(p.svgs[f"data-kontakt={gruppe}"]["reihen"]["Jan. bis Monat"]) == 6, gruppe
     dom = seite["dom"]
-    erwartet = ["Zielsteuerungsdialog 2016 – JC 05111", "JC 05111 (05111)", "Juni 2016", "Datenstand",
+    erwartet = ["Zielsteuerungsdialog 2016 – JC 05111", "JC 05111 (05111)", "Juni 2016",
+                "Datenstand",
                 "noch nicht endgültig: Apr, Mai, Jun 2016", "Lieferungen bis Stand 20.06.2016",
                 "Juni aus der Lieferung vom 20.06.2016 (vorläufig", "Rahmenbedingungen 2016",
                 "Kontaktdichte je Profillage 2016", "Methode und Definitionen",
