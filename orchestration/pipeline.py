@@ -35,6 +35,11 @@ def prepare_environment(paths: Paths) -> None:
     if not target.exists() or target.read_bytes() != source.read_bytes():
         shutil.copyfile(source, target)
     os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
+    # this environment's dbt and dagster first on PATH: subprocesses (dbt, the code server of
+    # `dagster dev`) must find them without an activated virtualenv
+    venv_bin = str(Path(sys.executable).parent)
+    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join(filter(None, [venv_bin, os.environ.get("PATH")]))
     os.environ["ZIELMONITOR_RAW_DIR"] = str(paths.raw_dir)
     os.environ["ZIELMONITOR_DATA_DIR"] = str(paths.data_dir)
     os.environ["ZIELMONITOR_WAREHOUSE"] = str(paths.warehouse)
