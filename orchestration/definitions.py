@@ -8,8 +8,16 @@ from orchestration.assets.publish import marts_duckdb
 from orchestration.assets.raw import raw_deliveries
 from orchestration.automation import monthly_safety_net, new_deliveries_sensor, refresh_job
 from orchestration.locking import locked_in_process_executor
+from orchestration.partitions import monthly_partitions
 from orchestration.resources import build_resources
 from orchestration.terminal_log import concise_console_logger
+
+ingest_job = define_asset_job(
+    "ingest",
+    selection=AssetSelection.groups("raw"),
+    partitions_def=monthly_partitions,
+    description="Validate and load the deliveries of a month range into the raw tables.",
+)
 
 transform_job = define_asset_job(
     "transform",
@@ -20,7 +28,7 @@ transform_job = define_asset_job(
 defs = Definitions(
     assets=[raw_deliveries, dbt_models, marts_duckdb],
     asset_checks=[mart_schema_checks],
-    jobs=[refresh_job, transform_job],
+    jobs=[refresh_job, ingest_job, transform_job],
     sensors=[new_deliveries_sensor],
     schedules=[monthly_safety_net],
     resources=build_resources(),

@@ -1,8 +1,9 @@
 """Run the pipeline from the command line: prepare, refresh, summarise.
 
-The refresh is one Dagster run of the `refresh` job over the month range present on disk
-(ingest → dbt → publish), executed in process against the project's Dagster instance, so the
-run shows up in the Dagster UI like any other.
+A refresh is two Dagster runs, executed in process against the project's Dagster instance
+(so they show up in the Dagster UI like any other): `ingest` over the months with new or
+changed deliveries, then `transform` (dbt → mart checks → publish). The sensor and the UI use
+the single job `refresh`, which does both in one run.
 """
 
 from __future__ import annotations
@@ -113,28 +114,33 @@ def refresh(as_of: str | None = None, log: Log = print) -> RefreshOutcome:
 
 
 def _execute(months: list[str], as_of: str | None, log: Log) -> tuple[bool, str, str]:
+    """Two runs in this process: `ingest` over the pending month range, then `transform`
+    (dbt, mart checks, publish). One `refresh` run would plan every dbt asset once per month
+    of the range (42 assets x 36 months of SQLite events for a full rebuild); the sensor and
+    the UI still use the single `refresh` job."""
     from dagster import DagsterInstance
 
     from orchestration.automation import range_tags
     from orchestration.definitions import defs
     from orchestration.locking import fail_dead_runs, writer_tags
 
-    tags = writer_tags()  # with this process's pid: a later run can tell if it was killed
+    steps = [("transform", {})]  # without pending months: dbt, mart checks and publish only
     if months:
-        job = defs.resolve_job_def("refresh")
-        tags.update(range_tags(months[0], months[-1]))
-    else:  # nothing to ingest: dbt, the mart checks and publish only
-        job = defs.resolve_job_def("transform")
+        steps.insert(0, ("ingest", range_tags(months[0], months[-1])))
     with DagsterInstance.get() as instance:
         fail_dead_runs(instance, log)  # runs of refreshes killed earlier hold no lock any more
-        with _dbt_progress_only():
-            result = job.execute_in_process(
-                instance=instance,
-                run_config=_run_config(as_of),
-                tags=tags,
-                raise_on_error=False,
-            )
-    return result.success, result.run_id, _failure(result)
+        for name, extra_tags in steps:
+            with _dbt_progress_only():
+                result = defs.resolve_job_def(name).execute_in_process(
+                    instance=instance,
+                    run_config=_run_config(as_of, name),
+                    # with this process's pid: a later run can tell if it was killed
+                    tags={**writer_tags(), **extra_tags},
+                    raise_on_error=False,
+                )
+            if not result.success:  # a rejected delivery stops here: nothing is published
+                return False, result.run_id, _failure(result)
+    return True, result.run_id, ""
 
 
 def _months_to_ingest(paths: Paths) -> list[str]:
@@ -176,13 +182,14 @@ class _LineFilter(io.TextIOBase):
         self._target.flush()
 
 
-def _run_config(as_of: str | None) -> dict:
-    loggers = {"concise": {"config": {"log_level": "INFO"}}}
-    ops = {
-        "dbt_models": {"config": {"as_of": as_of}},
-        "published__marts_duckdb": {"config": {"as_of": as_of}},
-    }
-    return {"loggers": loggers, "ops": ops}
+def _run_config(as_of: str | None, job: str) -> dict:
+    config: dict = {"loggers": {"concise": {"config": {"log_level": "INFO"}}}}
+    if job == "transform":
+        config["ops"] = {
+            "dbt_models": {"config": {"as_of": as_of}},
+            "published__marts_duckdb": {"config": {"as_of": as_of}},
+        }
+    return config
 
 
 def _failure(result) -> str:  # noqa: ANN001 - dagster's ExecuteInProcessResult
