@@ -19,12 +19,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from orchestration.config import DBT_PROJECT_DIR, PROJECT_DIR, Paths, get_paths
 
+if TYPE_CHECKING:
+    from orchestration.ingest import DeliveryRef, Finding
+
 Log = Callable[[str], None]
-_MONTH_DIR = re.compile(r"^berichtsmonat=(\d{4}-\d{2})$")
 
 
 def prepare_environment(paths: Paths) -> None:
@@ -69,12 +71,6 @@ def prepare_dbt(log: Log = print, force: bool = False) -> None:
         raise RuntimeError(f"dbt parse failed:\n{done.stdout}\n{done.stderr}")
 
 
-def months_on_disk(raw_dir: Path) -> list[str]:
-    months = {m.group(1) for p in raw_dir.glob("jobcenter=*/berichtsmonat=*")
-              if (m := _MONTH_DIR.match(p.name))}  # fmt: skip
-    return sorted(months)
-
-
 @dataclass
 class RefreshOutcome:
     success: bool
@@ -85,7 +81,7 @@ class RefreshOutcome:
 
 
 def refresh(as_of: str | None = None, log: Log = print) -> RefreshOutcome:
-    """One run: ingest the months with new or changed deliveries, then dbt, then publish.
+    """Ingest the months with new or changed deliveries, then dbt, checks and publish.
 
     Only pending months are ingested (each partition costs Dagster events and a scan);
     dbt always rebuilds, since a new stand of an old month changes later figures too."""
@@ -93,15 +89,18 @@ def refresh(as_of: str | None = None, log: Log = print) -> RefreshOutcome:
     prepare_environment(paths)
     prepare_dbt(log)
     started = time.monotonic()
-    if not months_on_disk(paths.raw_dir):
-        return RefreshOutcome(False, 0.0, [], None, f"no deliveries under {paths.raw_dir}")
+    from orchestration.ingest import discover
     from orchestration.locking import WarehouseBusyError, warehouse_lock
+
+    refs, problems = discover(paths.raw_dir, None)
+    if not refs:
+        return RefreshOutcome(False, 0.0, [], None, f"no deliveries under {paths.raw_dir}")
 
     # Under the writer lock: a second writer (CLI refresh or daemon-launched run) waits for
     # it, and the pending months are read from a warehouse nobody else is changing.
     try:
         with warehouse_lock(paths.data_dir, f"zielmonitor refresh (as_of={as_of})", log):
-            months = _months_to_ingest(paths)
+            months = _months_to_ingest(paths.warehouse, refs, problems)
             if months:
                 log(f"refresh: ingest {len(months)} month(s) {months[0]} … {months[-1]}, "
                     "then dbt, publish")  # fmt: skip
@@ -143,14 +142,16 @@ def _execute(months: list[str], as_of: str | None, log: Log) -> tuple[bool, str,
     return True, result.run_id, ""
 
 
-def _months_to_ingest(paths: Paths) -> list[str]:
+def _months_to_ingest(
+    warehouse: Path, refs: list[DeliveryRef], problems: list[Finding]
+) -> list[str]:
     """Pending months as a contiguous range (one backfill run); junk folders in the raw tree
     still go through the ingest so they are reported."""
-    from orchestration.ingest import discover, pending_months
+    from orchestration.ingest import pending_months
 
-    pending = pending_months(paths.warehouse, paths.raw_dir)
-    if not pending and any(p.is_error for p in discover(paths.raw_dir, None)[1]):
-        pending = months_on_disk(paths.raw_dir)[-1:]
+    pending = pending_months(warehouse, refs)
+    if not pending and any(p.is_error for p in problems):
+        pending = [max(r.berichtsmonat for r in refs)]
     return pending
 
 

@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -302,7 +303,9 @@ def run_dbt(
     workdir: Path,
     as_of: str | None = None,
     command: str = "build",
-    select: str | None = None,
+    select: str | Sequence[str] | None = None,
+    dbt_vars: dict | None = None,
+    extra_args: Sequence[str] = (),
 ) -> subprocess.CompletedProcess:
     """Run dbt against `warehouse`; target and logs go into `workdir` so runs don't clash."""
     env = dict(
@@ -321,11 +324,13 @@ def run_dbt(
         str(workdir / "logs"),
         "--threads",
         "2",
+        *extra_args,
     ]
-    if as_of:
-        args += ["--vars", json.dumps({"as_of": as_of})]
+    dbt_vars = {**(dbt_vars or {}), **({"as_of": as_of} if as_of else {})}
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     if select:
-        args += ["--select", select]
+        args += ["--select", *([select] if isinstance(select, str) else select)]
     proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"dbt {command} failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}")

@@ -10,14 +10,13 @@ next delivery (entries after its Stichtag), so TW/FbW rows are provisional from 
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
-from tests.rawdata import DBT, ROOT, RawData, months
+from tests.rawdata import RawData, months, run_dbt
 
 JC = "05111"
 
@@ -231,16 +230,23 @@ def write_test_catalogue(warehouse: Path) -> None:
         con.close()
 
 
-def run_dbt_build(warehouse: Path, workdir: Path) -> subprocess.CompletedProcess:
+def run_dbt_build(
+    warehouse: Path, workdir: Path, extra_select: Sequence[str] = ()
+) -> subprocess.CompletedProcess:
     """One `dbt build` of the target models and their parents, with the test catalogue."""
-    env = dict(os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse),
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false")  # fmt: skip
-    args = [*DBT, "build", "--profiles-dir", str(ROOT),
-            "--project-dir", str(ROOT), "--target-path", str(workdir / "target"),
-            "--log-path", str(workdir / "logs"), "--threads", "2",
-            "--select", "+tag:ziele", "--indirect-selection", "cautious",
-            "--vars", json.dumps({"zielkatalog_zusatz": ZUSATZ_RELATION})]  # fmt: skip
-    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"dbt build failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}")
-    return proc
+    return run_dbt(
+        warehouse,
+        workdir,
+        select=["+tag:ziele", *extra_select],
+        dbt_vars={"zielkatalog_zusatz": ZUSATZ_RELATION},
+        extra_args=["--indirect-selection", "cautious"],
+    )
+
+
+def build_target_warehouse(work: Path, extra_select: Sequence[str] = ()) -> Path:
+    """The small raw dataset, the fictional catalogue and the target marts in `work`."""
+    wh = work / "warehouse.duckdb"
+    build_raw().write(wh)
+    write_test_catalogue(wh)
+    run_dbt_build(wh, work, extra_select)
+    return wh

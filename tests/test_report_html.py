@@ -10,7 +10,6 @@ A screenshot and the PDF print are kept in tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -35,8 +34,7 @@ from orchestration.report_html import (
     svg_diagramm,
     zelle,
 )
-from tests.rawdata import DBT, ROOT
-from tests.target_data import JC, ZUSATZ_RELATION, build_raw, write_test_catalogue
+from tests.target_data import JC, build_target_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -127,28 +125,12 @@ def _chromium() -> Path:
 @pytest.fixture(scope="module")
 def marts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("report_html")
-    wh = work / "warehouse.duckdb"
-    build_raw().write(wh)
-    write_test_catalogue(wh)
-    _dbt_build(wh, work)
+    # lieferstand too: the report's Datenstand and provisional months
+    wh = build_target_warehouse(work, extra_select=["+lieferstand"])
     target = work / "marts.duckdb"
     publish(wh, target, _gebaute_marts(wh))
     _unterdruecke(target, *UNTERDRUECKT)
     return target
-
-
-def _dbt_build(warehouse: Path, work: Path) -> None:
-    """The target marts and `lieferstand` (Datenstand, provisional months) with their parents,
-    with the test catalogue of target_data.py."""
-    env = dict(os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse),
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false")  # fmt: skip
-    args = [*DBT, "build", "--profiles-dir", str(ROOT),
-            "--project-dir", str(ROOT), "--target-path", str(work / "target"),
-            "--log-path", str(work / "logs"), "--threads", "2",
-            "--select", "+tag:ziele", "+lieferstand", "--indirect-selection", "cautious",
-            "--vars", json.dumps({"zielkatalog_zusatz": ZUSATZ_RELATION})]  # fmt: skip
-    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, f"dbt build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
 
 
 def _gebaute_marts(warehouse: Path) -> list[str]:

@@ -16,19 +16,14 @@ import pytest
 from orchestration.mart_checks import MART_SCHEMAS, check_mart
 from orchestration.publish import publish
 from orchestration.report import render_report
-from tests.target_data import JC, build_raw, run_dbt_build, write_test_catalogue
+from tests.target_data import JC, build_target_warehouse
 
 PUBLISHED = sorted(MART_SCHEMAS)
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("ziele")
-    wh = work / "warehouse.duckdb"
-    build_raw().write(wh)
-    write_test_catalogue(wh)
-    run_dbt_build(wh, work)
-    return wh
+    return build_target_warehouse(tmp_path_factory.mktemp("ziele"))
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ nothing and is reported in the terminal, in `raw.ablehnungen` and in a rejection
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,10 +135,9 @@ def ingest(
     return result
 
 
-def pending_months(warehouse: Path, raw_dir: Path) -> list[str]:
-    """Months with a delivery on disk that is not loaded with this manifest (new, changed or
-    rejected before): what a refresh has to ingest. Reads the warehouse only."""
-    refs, _ = discover(raw_dir, None)
+def pending_months(warehouse: Path, refs: Sequence[DeliveryRef]) -> list[str]:
+    """Months of the discovered deliveries that are not loaded with this manifest (new,
+    changed or rejected before): what a refresh has to ingest. Reads the warehouse only."""
     if not warehouse.exists():
         return sorted({r.berichtsmonat for r in refs})
     with duckdb.connect(str(warehouse), read_only=True) as con:
