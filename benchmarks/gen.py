@@ -35,9 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--to", default="2016-12")
+    parser.add_argument("--workers", type=int, default=2, help="parallel Jobcenters (cores)")
     args = parser.parse_args(argv)
     n, scale = jobcenters_and_scale(args.sf)
-    summary = generate(args.out, jobcenters=n, seed=args.seed, scale=scale, end=args.to)
+    summary = generate(
+        args.out, jobcenters=n, seed=args.seed, scale=scale, end=args.to, workers=args.workers
+    )
     info = {
         "sf": args.sf,
         "seed": args.seed,

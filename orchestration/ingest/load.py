@@ -18,6 +18,7 @@ import pyarrow as pa
 from orchestration.contract import (
     DUCKDB_TYPE,
     FILES,
+    FILES_BY_NAME,
     LIEFERUNGEN_DDL,
     LINEAGE_COLUMNS,
     FileSpec,
@@ -25,8 +26,9 @@ from orchestration.contract import (
 )
 from orchestration.ingest.discovery import DeliveryRef, discover
 from orchestration.ingest.findings import FINDING_FIELDS, Finding
-from orchestration.ingest.manifest import manifest_sha256
+from orchestration.ingest.manifest import Manifest, manifest_sha256
 from orchestration.ingest.reader import ParsedFile
+from orchestration.ingest.sql_path import SqlDelivery, check_delivery_sql, drop_tables
 from orchestration.ingest.validate import CheckedDelivery, check_delivery
 
 Status = Literal["loaded", "unchanged", "rejected"]
@@ -56,6 +58,7 @@ class DeliveryOutcome:
     findings: list[Finding] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)  # loaded rows per raw table
     rejection_file: Path | None = None
+    checked_by: Literal["sql", "detailed", "none"] = "none"  # which path decided
 
     @property
     def delivery(self) -> str:
@@ -97,10 +100,12 @@ class IngestResult:
 
     def summary(self) -> str:
         bad = sum(p.is_error for p in self.problems)
-        return (
+        fast = sum(o.checked_by == "sql" for o in self.loaded)
+        line = (
             f"ingest: {len(self.loaded)} loaded, {len(self.unchanged)} unchanged, "
             f"{len(self.rejected)} rejected, {bad} folder errors"
         )
+        return line + (f" ({fast} of the loaded checked in SQL)" if self.loaded else "")
 
 
 def ingest(
@@ -111,11 +116,14 @@ def ingest(
     rejections_dir: Path,
     log: Callable[[str], None] = print,
     force: bool = False,
+    vectorised: bool = True,
 ) -> IngestResult:
     """Load every delivery of `months` (None: all) below `raw_dir` into `warehouse`.
 
     Deliveries are taken in month, Jobcenter and stand order so each month sees its
-    predecessor. `force` reloads deliveries whose manifest is unchanged."""
+    predecessor. `force` reloads deliveries whose manifest is unchanged. `vectorised`
+    checks and writes clean CSV deliveries in DuckDB (sql_path.py); False sends every
+    delivery through the detailed path (same result, slower; for tests)."""
     run_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     refs, problems = discover(raw_dir, None if months is None else list(months))
     result = IngestResult(problems=problems)
@@ -124,7 +132,7 @@ def ingest(
         ensure_tables(con)
         _record_problems(con, problems, run_at, rejections_dir, log)
         for ref in refs:
-            outcome = _ingest_one(con, ref, raw_dir, run_at, force)
+            outcome = _ingest_one(con, ref, raw_dir, run_at, force, vectorised)
             if outcome.status == "rejected":
                 _record_rejection(con, outcome, raw_dir, run_at, rejections_dir)
             elif outcome.status == "loaded":  # a fixed delivery: its old rejection is stale
@@ -144,7 +152,7 @@ def pending_months(warehouse: Path, refs: Sequence[DeliveryRef]) -> list[str]:
         if not con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw'"
             " AND table_name = 'lieferungen'"
-        ).fetchone()[0]:
+        ).fetchall()[0][0]:
             return sorted({r.berichtsmonat for r in refs})
         return sorted({r.berichtsmonat for r in refs if not _already_loaded(con, r)})
 
@@ -158,14 +166,34 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
-def _ingest_one(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime, force: bool):
+def _ingest_one(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime, force, vectorised):
     if not force and _already_loaded(con, ref):
         return DeliveryOutcome(ref, "unchanged")
+    clean = check_delivery_sql(con, ref) if vectorised else None
+    if clean is not None:
+        rows = _write(
+            con,
+            ref,
+            clean.manifest,
+            raw_dir,
+            run_at,
+            clean.findings,
+            lambda part: _insert_sql(con, clean, part, raw_dir, run_at),
+        )
+        return DeliveryOutcome(ref, "loaded", _ordered(clean.findings), rows, checked_by="sql")
     checked = check_delivery(ref, raw_dir, con)
     if not checked.ok:
-        return DeliveryOutcome(ref, "rejected", _ordered(checked.findings))
-    rows = _write(con, checked, raw_dir, run_at)
-    return DeliveryOutcome(ref, "loaded", _ordered(checked.findings), rows)
+        return DeliveryOutcome(ref, "rejected", _ordered(checked.findings), checked_by="detailed")
+    rows = _write(
+        con,
+        ref,
+        checked.manifest,
+        raw_dir,
+        run_at,
+        checked.findings,
+        lambda part: _insert_parsed(con, checked, part, raw_dir, run_at),
+    )
+    return DeliveryOutcome(ref, "loaded", _ordered(checked.findings), rows, checked_by="detailed")
 
 
 def _already_loaded(con, ref: DeliveryRef) -> bool:
@@ -174,8 +202,8 @@ def _already_loaded(con, ref: DeliveryRef) -> bool:
         "SELECT manifest_sha256 FROM raw.lieferungen"
         " WHERE jobcenter_id = ? AND berichtsmonat = ? AND stand = ?",
         [ref.jobcenter_id, ref.month_start, ref.stand],
-    ).fetchone()
-    return sha is not None and loaded is not None and loaded[0] == sha
+    ).fetchall()
+    return sha is not None and bool(loaded) and loaded[0][0] == sha
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:
@@ -185,27 +213,27 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
 # --- writing a valid delivery ----------------------------------------------------------
 
 
-def _write(con, checked: CheckedDelivery, raw_dir: Path, run_at: datetime) -> dict[str, int]:
-    ref, m = checked.ref, checked.manifest
+def _write(
+    con,
+    ref: DeliveryRef,
+    m: Manifest,
+    raw_dir: Path,
+    run_at: datetime,
+    findings: list[Finding],
+    insert_files: Callable[[list], dict[str, int]],
+) -> dict[str, int]:
+    """Replace the delivery's partition in one transaction: files, warnings, manifest row."""
     part = [ref.jobcenter_id, ref.month_start, ref.stand]
-    rows: dict[str, int] = {}
     con.begin()
     try:
-        for table in PARTITION_TABLES:
-            con.execute(
-                f"DELETE FROM {table} WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?", part
-            )
-        for spec in FILES:
-            if spec.name in checked.files:
-                rows[spec.name] = _insert_file(
-                    con,
-                    spec,
-                    checked.files[spec.name],
+        if _has_partition(con, part):  # a reload; a first load has nothing to delete
+            for table in PARTITION_TABLES:
+                con.execute(
+                    f"DELETE FROM {table} WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?",
                     part,
-                    _rel(ref.path / checked.files[spec.name].raw.file, raw_dir),
-                    run_at,
                 )
-        _insert_side(con, checked, part, run_at)
+        rows = insert_files(part)
+        _insert_warnings(con, [f for f in findings if not f.is_error], part, run_at)
         con.execute(
             "INSERT OR REPLACE INTO raw.lieferungen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -224,6 +252,45 @@ def _write(con, checked: CheckedDelivery, raw_dir: Path, run_at: datetime) -> di
     except BaseException:
         con.rollback()
         raise
+    return rows
+
+
+def _has_partition(con, part: list) -> bool:
+    """Every write goes through one transaction with its raw.lieferungen row, so a partition
+    without that row cannot exist (a killed write leaves nothing)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM raw.lieferungen"
+            " WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?",
+            part,
+        ).fetchall()[0][0]
+    )
+
+
+def _insert_sql(con, clean: SqlDelivery, part: list, raw_dir: Path, run_at: datetime):
+    lineage = ", ".join(n for n, _ in LINEAGE_COLUMNS)
+    try:
+        for name, file in clean.files.items():
+            spec = FILES_BY_NAME[name]
+            con.execute(
+                f"INSERT INTO raw.{name} ({lineage}, {', '.join(spec.column_names)})"
+                f" SELECT ?, ?, ?, ?, _zeile, ?, {', '.join(spec.column_names)}"
+                f" FROM {SqlDelivery.table(name)}",  # in file order: insertion order is kept
+                [*part, _rel(clean.ref.path / file, raw_dir), run_at],
+            )
+    finally:
+        drop_tables(con)
+    return dict(clean.rows)
+
+
+def _insert_parsed(con, checked: CheckedDelivery, part: list, raw_dir: Path, run_at: datetime):
+    rows: dict[str, int] = {}
+    for spec in FILES:
+        if spec.name in checked.files:
+            parsed = checked.files[spec.name]
+            source = _rel(checked.ref.path / parsed.raw.file, raw_dir)
+            rows[spec.name] = _insert_file(con, spec, parsed, part, source, run_at)
+    _insert_extras(con, checked, part, run_at)
     return rows
 
 
@@ -251,7 +318,7 @@ def _cast(name: str, logical_type: str) -> str:
     return f"CAST({name} AS {DUCKDB_TYPE[logical_type]})"
 
 
-def _insert_side(con, checked: CheckedDelivery, part: list, run_at: datetime) -> None:
+def _insert_extras(con, checked: CheckedDelivery, part: list, run_at: datetime) -> None:
     extras = [
         p.raw.extras.assign(datei=p.raw.file) for p in checked.files.values() if len(p.raw.extras)
     ]
@@ -266,15 +333,23 @@ def _insert_side(con, checked: CheckedDelivery, part: list, run_at: datetime) ->
             )
         finally:
             con.unregister("_zm_extra")
-    warnings = [f for f in checked.findings if not f.is_error]
-    if warnings:
-        con.executemany(
-            "INSERT INTO raw.warnungen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [*part, f.file, f.row, f.column, f.value, f.rule, f.message, run_at]
-                for f in warnings
-            ],
+
+
+def _insert_warnings(con, warnings: list[Finding], part: list, run_at: datetime) -> None:
+    if not warnings:
+        return
+    names = ("file", "row", "column", "value", "rule", "message")
+    types = {n: pa.int32() if n == "row" else pa.string() for n in names}
+    table = pa.table({n: pa.array([getattr(f, n) for f in warnings], types[n]) for n in names})
+    con.register("_zm_warn", table)
+    try:
+        con.execute(
+            'INSERT INTO raw.warnungen SELECT ?, ?, ?, file, row, "column", value, rule, message, ?'
+            " FROM _zm_warn",
+            [*part, run_at],
         )
+    finally:
+        con.unregister("_zm_warn")
 
 
 def _rel(path: Path, raw_dir: Path) -> str:

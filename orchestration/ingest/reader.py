@@ -66,11 +66,11 @@ def _read_csv(path: Path, spec: FileSpec) -> RawFile:
             error("empty_file", "file is empty (0 bytes, not even a header)", out.file)
         )
         return out
-    text = _decode(data, out)
+    text = decode(data, out)
     if text is None:
         return out
     header_line = text.splitlines()[0] if text else ""
-    sep = _separator(header_line, spec)
+    sep = separator(header_line, spec)
     fast = _fast_frame(text, sep, spec)
     if fast is not None:
         out.rows = len(fast)
@@ -90,8 +90,20 @@ def _read_csv(path: Path, spec: FileSpec) -> RawFile:
 
 def _fast_frame(text: str, sep: str, spec: FileSpec) -> pd.DataFrame | None:
     """A well-formed file through pyarrow's C++ reader (most of the ingest time was Python's
-    csv module). Anything irregular (blank or short rows, duplicate or missing columns, no
-    data rows) returns None and takes the row-by-row path, which reports exact rows."""
+    csv module). Anything irregular returns None and takes the row-by-row path, which reports
+    exact rows."""
+    table = arrow_strings(text, sep, spec)
+    if table is None:
+        return None
+    columns = {h: table[h].to_numpy(zero_copy_only=False) for h in table.column_names}
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(1, table.num_rows + 1), dtype=object)
+    return frame.where(frame != "", None)
+
+
+def arrow_strings(text: str, sep: str, spec: FileSpec) -> pa.Table | None:
+    """Every cell as a whitespace-trimmed string (empty = ""), columns named by the lowered
+    header; None for anything irregular (blank or short rows, duplicate or missing columns,
+    no data rows)."""
     header = [h.strip().lower() for h in next(csv.reader([text.split("\n", 1)[0]], delimiter=sep))]
     if len(set(header)) != len(header) or not set(spec.column_names) <= set(header):
         return None
@@ -110,12 +122,10 @@ def _fast_frame(text: str, sep: str, spec: FileSpec) -> pd.DataFrame | None:
         return None
     if table.num_rows == 0:
         return None
-    columns = {h: pc.utf8_trim_whitespace(table[h]).to_numpy(zero_copy_only=False) for h in header}
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(1, table.num_rows + 1), dtype=object)
-    return frame.where(frame != "", None)
+    return pa.table({h: pc.utf8_trim_whitespace(table[h]) for h in header})
 
 
-def _decode(data: bytes, out: RawFile) -> str | None:
+def decode(data: bytes, out: RawFile) -> str | None:
     """UTF-8 (with or without BOM) or Windows-1252, decided by strict decoding, never guessed."""
     if b"\x00" in data:
         return _undecodable(out, data, data.index(b"\x00"), "NUL byte: binary, not a CSV")
@@ -169,7 +179,7 @@ def _undecodable(out: RawFile, data: bytes, offset: int, why: str) -> None:
     return None
 
 
-def _separator(header_line: str, spec: FileSpec) -> str:
+def separator(header_line: str, spec: FileSpec) -> str:
     """`;` unless the header has no `;` and splitting at `,` yields contract column names."""
     if ";" in header_line or "," not in header_line:
         return ";"

@@ -64,7 +64,7 @@ def check_delivery(
     out.findings += check_folder(out.manifest, ref)
     history = load_history(ref.jobcenter_id, ref.berichtsmonat, raw_dir, con)
     ctx = rule_context(out.manifest.stichtag, history)
-    out.findings += _unlisted_files(ref.path, out.manifest)
+    out.findings += unlisted_files(ref.path, out.manifest)
     for spec in FILES:
         name = _resolve(spec, out.manifest, ref.path, out.findings)
         if name is not None:
@@ -81,7 +81,7 @@ def rule_context(stichtag: date, history: History) -> RuleContext:
     return RuleContext(stichtag, start, stichtag)
 
 
-def _unlisted_files(folder: Path, manifest: Manifest) -> list[Finding]:
+def unlisted_files(folder: Path, manifest: Manifest) -> list[Finding]:
     out = []
     known = {n for spec in FILES for n in (spec.csv_name, spec.parquet_name)}
     for path in sorted(folder.iterdir()):

@@ -1,0 +1,80 @@
+"""The vectorised ingest (sql_path.py) against the detailed path: same raw tables, same
+warnings, on generated months with revised stands. Broken deliveries are covered by
+test_validation.py, whose cases lie in a month with a loaded predecessor, i.e. where the SQL
+path decides first: each of them must still be rejected."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.contract import FILES
+from orchestration.generator import generate
+from orchestration.ingest import IngestResult, ingest
+
+TABLES = [f"raw.{s.name}" for s in FILES] + ["raw.warnungen", "raw.lieferungen"]
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("raw")
+    generate(out, jobcenters=2, seed=7, scale=0.03, start="2016-01", end="2016-07")
+    return out
+
+
+def _load(raw: Path, warehouse: Path, vectorised: bool) -> IngestResult:
+    return ingest(
+        warehouse,
+        raw,
+        None,
+        rejections_dir=warehouse.parent / "rej",
+        log=lambda _: None,
+        vectorised=vectorised,
+    )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    names = [d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
+    return ", ".join(f'"{n}"' for n in names if n != "_geladen_am")
+
+
+def test_both_paths_write_the_same_rows(raw: Path, tmp_path: Path):
+    sql = _load(raw, tmp_path / "sql.duckdb", vectorised=True)
+    detailed = _load(raw, tmp_path / "detailed.duckdb", vectorised=False)
+
+    assert sql.ok and detailed.ok
+    assert len(sql.loaded) == len(detailed.loaded) > 14
+    # all but the first month of each Jobcenter (its predecessor is not in the warehouse)
+    firsts = {o.ref for o in sql.loaded if o.ref.berichtsmonat == "2016-01"}
+    assert {o.ref for o in sql.loaded if o.checked_by == "detailed"} == firsts
+    assert all(o.checked_by == "detailed" for o in detailed.loaded)
+    assert sum(len(o.warnings) for o in sql.loaded) > 0  # so the warnings are compared too
+    with duckdb.connect(str(tmp_path / "sql.duckdb")) as con:
+        con.execute(f"ATTACH '{tmp_path / 'detailed.duckdb'}' AS d (READ_ONLY)")
+        for table in TABLES:
+            cols = _columns(con, table)
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] > 0, table
+            for a, b in ((table, f"d.{table}"), (f"d.{table}", table)):
+                diff = con.execute(
+                    f"SELECT count(*) FROM (SELECT {cols} FROM {a} EXCEPT ALL"
+                    f" SELECT {cols} FROM {b})"
+                ).fetchall()[0][0]
+                assert diff == 0, f"{table}: {diff} rows of {a} not in {b}"
+
+
+def test_month_after_a_rejected_one_goes_the_detailed_way(raw: Path, tmp_path: Path):
+    """Without a loaded predecessor the SQL path cannot check windows and persons."""
+    copy = shutil.copytree(raw, tmp_path / "raw")
+    for stand in (copy / "jobcenter=05111" / "berichtsmonat=2016-03").iterdir():
+        (stand / "kontakte.csv").write_text("kaputt", encoding="utf-8")
+
+    result = _load(copy, tmp_path / "w.duckdb", vectorised=True)
+
+    assert {o.ref.berichtsmonat for o in result.rejected} == {"2016-03"}
+    april = [o for o in result.loaded if o.ref.berichtsmonat == "2016-04"]
+    by_jc = {o.ref.jobcenter_id: o.checked_by for o in april}
+    assert by_jc["05111"] == "detailed"
+    assert set(by_jc.values()) == {"detailed", "sql"}  # the other Jobcenter is unaffected
