@@ -12,9 +12,10 @@ RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")
 STEP_END = {"STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"}
 
 
-def run_id_from_log(log: Path) -> str | None:
+def run_ids_from_log(log: Path) -> list[str]:
+    """Every run of the refresh (the CLI runs `ingest`, then `transform`), in order."""
     found = RUN_ID.findall(log.read_text(encoding="utf-8", errors="replace"))
-    return found[-1] if found else None
+    return list(dict.fromkeys(found))
 
 
 def dagster_steps(dagster_home: Path, run_id: str) -> dict:
@@ -78,19 +79,28 @@ def dbt_timings(target_dir: Path, run_id: str) -> dict | None:
 def breakdown(
     log: Path, dagster_home: Path, target_dir: Path, started_at: float, ended_at: float
 ) -> dict:
-    """Phases of a refresh: start-up (process start to the run's first event: imports, dbt
-    manifest, pending months), run planning (first event to PIPELINE_START: Dagster writes
-    the planned materialisations and checks), each step, tear-down (last event to process
-    exit), other (between steps), and dbt's per-category timings."""
-    run_id = run_id_from_log(log)
-    if not run_id:
+    """Phases of a refresh: start-up (process start to the first run's first event: imports,
+    dbt manifest, pending months), run planning (first event to PIPELINE_START of each run:
+    Dagster writes the planned materialisations and checks), each step, tear-down (last event
+    to process exit), other (between steps and runs), and dbt's per-category timings."""
+    run_ids = run_ids_from_log(log)
+    if not run_ids:
         return {"error": "no run id in the log"}
-    d = dagster_steps(dagster_home, run_id)
-    out = {"run_id": run_id, **d, "dbt": dbt_timings(target_dir, run_id)}
-    if d["run_begin"]:
-        out["startup_s"] = round(d["run_begin"] - started_at, 3)
-        out["planning_s"] = round((d["pipeline_start"] or d["run_begin"]) - d["run_begin"], 3)
-        out["teardown_s"] = round(ended_at - d["run_end"], 3)
-        known = out["startup_s"] + out["planning_s"] + out["teardown_s"] + sum(d["steps"].values())
-        out["other_s"] = round(ended_at - started_at - known, 3)
+    runs = [dagster_steps(dagster_home, r) for r in run_ids]
+    runs = [r for r in runs if r["run_begin"]]
+    dbt = next((t for r in run_ids if (t := dbt_timings(target_dir, r))), None)
+    out = {
+        "run_ids": run_ids,
+        "events": sum(r["events"] for r in runs),
+        "steps": {k: v for r in runs for k, v in r["steps"].items()},
+        "dbt": dbt,
+    }
+    if runs:
+        out["startup_s"] = round(runs[0]["run_begin"] - started_at, 3)
+        out["planning_s"] = round(
+            sum((r["pipeline_start"] or r["run_begin"]) - r["run_begin"] for r in runs), 3
+        )
+        out["teardown_s"] = round(ended_at - runs[-1]["run_end"], 3)
+        known = out["startup_s"] + out["planning_s"] + out["teardown_s"]
+        out["other_s"] = round(ended_at - started_at - known - sum(out["steps"].values()), 3)
     return out

@@ -131,6 +131,18 @@ def agreement_table(results: list[dict]) -> list[str]:
     return lines
 
 
+def reproducibility_lines(results: list[dict]) -> list[str]:
+    """The noop refresh rebuilds every model from the monthly refresh's input: the published
+    marts must be identical to the bit, with DuckDB's parallel aggregation on every core."""
+    out = []
+    for r in results:
+        a, b = _get(r, "monthly", "marts_hash"), _get(r, "noop", "marts_hash")
+        if a and b:
+            same = "identical" if a == b else "DIFFERENT"
+            out.append(f"- SF {r['sf']:g}: marts.duckdb after monthly and noop refresh: {same}")
+    return out or ["- (no monthly + noop pair measured)"]
+
+
 def machine() -> str:
     """nproc, memory, CPU model, kernel, load now (the machine the summary was written on)."""
     cpu = next(
@@ -176,6 +188,10 @@ def write_summary(out: Path) -> str:
             "## Where the time goes (seconds)",
             "",
             *breakdown_table(results),
+            "",
+            "## Same input, same figures",
+            "",
+            *reproducibility_lines(results),
             "",
             "## Agreement of the references with the pipeline",
             "",

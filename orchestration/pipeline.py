@@ -139,6 +139,8 @@ def _execute(months: list[str], as_of: str | None, log: Log) -> tuple[bool, str,
                 )
             if not result.success:  # a rejected delivery stops here: nothing is published
                 return False, result.run_id, _failure(result)
+            if name == "ingest":  # the run id names the ingest's events (benchmarks/breakdown)
+                log(f"refresh: ingest done (run {result.run_id})")
     return True, result.run_id, ""
 
 

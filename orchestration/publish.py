@@ -179,3 +179,16 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def marts_hash(path: Path) -> str:
+    """A hash of every published table's sorted rows (and the table names): equal hashes,
+    equal figures to the bit (tests/test_operations.py, benchmarks/run.py)."""
+    digest = hashlib.sha256()
+    with duckdb.connect(str(path), read_only=True) as con:
+        sql = "SELECT table_name FROM duckdb_tables() ORDER BY 1"
+        for (table,) in con.execute(sql).fetchall():
+            digest.update(table.encode())
+            for row in con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall():
+                digest.update(repr(row).encode())
+    return digest.hexdigest()

@@ -8,7 +8,6 @@ later, like a real re-delivery. Refreshes run as `zielmonitor refresh` subproces
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ import pytest
 from dagster import DagsterInstance
 
 from orchestration.config import PROJECT_DIR
+from orchestration.publish import marts_hash
 
 REFRESH_TIMEOUT_S = 600
 
@@ -54,22 +54,6 @@ def refresh(raw: Path, data: Path, *args: str, **env: str) -> str:
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
     return output
-
-
-def marts_hash(path: Path) -> str:
-    """A hash of every published table's sorted rows (and the table names)."""
-    digest = hashlib.sha256()
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        sql = "SELECT table_name FROM duckdb_tables() ORDER BY 1"
-        tables = [r[0] for r in con.execute(sql).fetchall()]
-        for table in tables:
-            digest.update(table.encode())
-            for row in con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall():
-                digest.update(repr(row).encode())
-    finally:
-        con.close()
-    return digest.hexdigest()
 
 
 def kennzahlen(path: Path) -> dict[tuple, tuple]:

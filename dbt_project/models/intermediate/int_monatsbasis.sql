@@ -162,8 +162,9 @@ select
     case when m.integrationen_berechenbar then coalesce(g.eintritte_gering, 0) end as eintritte_gering,
     case when m.integrationen_berechenbar then coalesce(g.eintritte_oeff, 0) end as eintritte_oeff,
     -- a delivered month without leistungen rows sums to 0
-    cast(coalesce(l.llu_summe, 0) as double) as llu_summe,
-    cast(coalesce(l.luh_summe, 0) as double) as luh_summe
+    -- DECIMAL, exact: sums over months must not depend on the order of addition
+    cast(coalesce(l.llu_summe, 0) as decimal(18, 2)) as llu_summe,
+    cast(coalesce(l.luh_summe, 0) as decimal(18, 2)) as luh_summe
 from monate as m
 left join bestand_monat as b
     on b.jobcenter_id = m.jobcenter_id and b.berichtsmonat = m.berichtsmonat

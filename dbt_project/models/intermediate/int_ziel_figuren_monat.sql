@@ -55,7 +55,7 @@ kontakte_ytd as (
         t.monat,
         t.gruppe,
         sum(r.kontakte) as zaehler_ytd,
-        avg(cast(r.elb as double)) as nenner_ytd,
+        avg(r.elb) as nenner_ytd,  -- mean of integers: exact sum, one division
         count(*) as monate,
         bool_or(r.vorlaeufig) as vorlaeufig
     from kontakte as t

@@ -73,8 +73,10 @@ mittel as (
     select
         jobcenter_id,
         berichtsmonat,
-        cast(sum(betrag) as double) as egm_betrag,
-        cast(sum(case when zielgruppe = 'U25' then betrag else 0 end) as double) as egm_betrag_u25
+        -- euro sums stay DECIMAL (exact): a double sum depends on the order of addition
+        cast(sum(betrag) as decimal(18, 2)) as egm_betrag,
+        cast(sum(case when zielgruppe = 'U25' then betrag else 0 end) as decimal(18, 2))
+            as egm_betrag_u25
     from {{ ref('stg_eingliederungsmittel') }}
     group by jobcenter_id, berichtsmonat
 

@@ -32,7 +32,7 @@ quote_rollierend as (
                     and r.int_anzahl is not null then 1 end) as monate_int,
         avg(case when r.berichtsmonat between {{ add_months('t.berichtsmonat', -12) }}
                                           and {{ add_months('t.berichtsmonat', -1) }}
-                 then cast(r.elb_anzahl as double) end) as nenner,
+                 then r.elb_anzahl end) as nenner,  -- integers: exact sum, one division
         count(case when r.berichtsmonat between {{ add_months('t.berichtsmonat', -12) }}
                                             and {{ add_months('t.berichtsmonat', -1) }}
                    then 1 end) as monate_elb,
@@ -63,7 +63,7 @@ quote_jfw as (
                     and r.int_anzahl is not null then 1 end) as monate_int,
         avg(case when r.berichtsmonat between {{ add_months('t.berichtsmonat', '0 - t.monat') }}
                                           and {{ add_months('t.berichtsmonat', -1) }}
-                 then cast(r.elb_anzahl as double) end) as nenner,
+                 then r.elb_anzahl end) as nenner,  -- integers: exact sum, one division
         count(case when r.berichtsmonat between {{ add_months('t.berichtsmonat', '0 - t.monat') }}
                                             and {{ add_months('t.berichtsmonat', -1) }}
                    then 1 end) as monate_elb,
@@ -110,7 +110,9 @@ raten_monat as (
         berichtsmonat,
         '{{ kennzahl }}' as kennzahl,
         {{ zaehler }} is not null as berechenbar,
-        case when {{ nenner }} > 0 then cast({{ zaehler }} as double) / {{ nenner }} end as quote,
+        -- DECIMAL (18 places) so that averaging 12 of them is exact whatever the order
+        case when {{ nenner }} > 0
+             then cast(cast({{ zaehler }} as double) / {{ nenner }} as decimal(38, 18)) end as quote,
         vorlaeufig
     from basis
     {% if not loop.last %}union all{% endif %}

@@ -47,7 +47,9 @@ ytd as (
             'tw_eintritte', 'egm_betrag', 'egm_betrag_u25'] %}
         sum(r.{{ spalte }}) as {{ spalte }},
         {%- endfor %}
-        avg({{ prozent('r.lzb_aktiviert', 'r.lzb') }}) as k3e2_mittel,
+        -- mean of monthly percentages, summed as DECIMAL so the order of addition
+        -- (parallel aggregation) cannot change the last bit
+        avg(cast({{ prozent('r.lzb_aktiviert', 'r.lzb') }} as decimal(38, 18))) as k3e2_mittel,
         count({{ prozent('r.lzb_aktiviert', 'r.lzb') }}) as k3e2_monate
     from basis as t
     inner join basis as r
