@@ -3,10 +3,16 @@
 -- (kennzahlen.md "Person attributes") and the comparison with the neighbouring months of the
 -- SAME Jobcenter (Zugang/Abgang). The neighbours come from window functions over the person's
 -- own records, never from a person x month grid.
+-- Incremental by month (macros/monatsweise.sql): only months from `ab` on are rebuilt.
+
+{%- set ab = neubau_ab() %}
 
 with bestand as (
 
     select * from {{ ref('stg_elb_bestand') }}
+    {%- if ab is not none %}
+    where berichtsmonat >= {{ add_months(ab, -1) }}  -- t-1 for the neighbour comparison
+    {%- endif %}
 
 ),
 
@@ -27,6 +33,7 @@ attribute as (
     select
         b.jobcenter_id,
         b.berichtsmonat,
+        b.stand,
         b.person_id,
         b.bg_id,
         m.stichtag,
@@ -97,6 +104,7 @@ nachbarn as (
 select
     jobcenter_id,
     berichtsmonat,
+    stand,
     person_id,
     bg_id,
     stichtag,
@@ -147,3 +155,4 @@ select
          then coalesce(naechster_berichtsmonat = {{ add_months('berichtsmonat', 1) }} and naechstes_lzb, false)
     end as lzb_folgemonat
 from nachbarn
+{{ nur_neubau(ab) }}

@@ -1,10 +1,15 @@
 -- One row per counselling contact of the active stands, with the profile of the person in
 -- ELB of the contact's month (the delivery month, whose window holds `datum`).
 -- zaehlt_kontaktdichte: PERS or TEL by a person in ELB of that month (kennzahlen.md).
+-- Incremental by month (macros/monatsweise.sql).
+
+{%- set ab = neubau_ab() %}
+-- depends_on: {{ ref('int_monate') }}
 
 with kontakte as (
 
     select * from {{ ref('stg_kontakte') }}
+    {{ nur_neubau(ab) }}
 
 ),
 
@@ -12,12 +17,14 @@ bestand as (
 
     select jobcenter_id, berichtsmonat, person_id, profillage, marktnah, komplex, u25
     from {{ ref('fct_elb_bestand') }}
+    {{ nur_neubau(ab) }}
 
 )
 
 select
     k.jobcenter_id,
     k.berichtsmonat,
+    k.stand,
     k.person_id,
     k.datum,
     k.kontaktart,
