@@ -24,6 +24,8 @@ OUTPUTS = ("ref_kennzahlen", "ref_ziel_ist")
 def compute(raw_dir: Path, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    # in memory up to DuckDB's default limit (80 % of RAM), then spilled to disk (SF100)
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/kennzahlen_duckdb.tmp'")
     if threads:
         con.execute(f"SET threads = {threads}")
     with tempfile.TemporaryDirectory() as tmp:
