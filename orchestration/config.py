@@ -1,6 +1,8 @@
 """Where things live. Paths come from the environment so an outside check can point the
 pipeline at its own deliveries: ZIELMONITOR_RAW_DIR (default data/raw) and
-ZIELMONITOR_DATA_DIR (default data; holds warehouse.duckdb, marts.duckdb, the Dagster home)."""
+ZIELMONITOR_DATA_DIR (default data; holds warehouse.duckdb, marts.duckdb, the Dagster home).
+ZIELMONITOR_DUCKDB_MEMORY_LIMIT (default 10GB) caps DuckDB's buffer memory of the ingest and
+of the dbt build (profiles.yml); beyond it DuckDB spills to disk."""
 
 from __future__ import annotations
 
@@ -42,3 +44,7 @@ def get_paths() -> Paths:
     raw = Path(os.environ.get("ZIELMONITOR_RAW_DIR", "data/raw"))
     data = Path(os.environ.get("ZIELMONITOR_DATA_DIR", "data"))
     return Paths(raw_dir=raw.resolve(), data_dir=data.resolve())
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get("ZIELMONITOR_DUCKDB_MEMORY_LIMIT", "10GB")
