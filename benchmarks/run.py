@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 LAST_MONTH = "2016-12"
 PHASES = ("full", "references", "monthly", "noop")
+# in-memory DuckDB cannot spill its tables: above this much raw data the reference uses a file
+ON_DISK_REFERENCE_FROM_BYTES = 4 * 2**30
 REFERENCES = {
     "duckdb": "benchmarks.reference.kennzahlen_duckdb",
     "pandas": "benchmarks.reference.kennzahlen_pandas",
@@ -111,9 +113,13 @@ class Bench:
             self.say(f"reference {name} …")
             out = self.run_dir / f"ref_{name}"
             cmd = [PY, "-m", REFERENCES[name], str(raw), "--out", str(out)]
+            if name == "duckdb" and _size(raw) > ON_DISK_REFERENCE_FROM_BYTES:
+                cmd += ["--database", str(self.run_dir / "ref_duckdb.duckdb")]
             m = run_measured(cmd, self.log(f"ref-{name}"), cwd=ROOT)
             entry = m.as_dict()
-            if m.returncode == 0 and marts.exists() and "monthly" not in self.result:
+            if m.returncode == 0 and marts.exists():
+                # after a monthly refresh both sides hold the last month too
+                entry["months"] = "with the last month" if "monthly" in self.result else "full"
                 entry["agreement"] = compare(marts, out)
                 entry["agrees"] = agrees(entry["agreement"])
             self.result.setdefault("references", {})[name] = entry

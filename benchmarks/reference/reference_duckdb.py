@@ -21,6 +21,9 @@ import duckdb
 import pandas as pd
 
 SQL = Path(__file__).with_name("reference.sql")
+# files per read_csv call: DuckDB reserves a buffer per open file, and one call over the
+# 3,900 files of SF100 ran out of memory at its limit (while using 2.5 GB)
+FILES_PER_READ = 200
 FILES = (
     "elb_bestand",
     "erwerbsaufnahmen",
@@ -125,8 +128,13 @@ def load(con: duckdb.DuckDBPyConnection, root: Path, tmp: Path) -> list[Delivery
             if path.exists():
                 readable, enc, sep = _readable(path, tmp)
                 groups.setdefault((enc, sep), []).append((str(readable), d))
-        parts = []
-        for i, ((enc, sep), files) in enumerate(sorted(groups.items())):
+        first = True
+        chunks = [
+            (enc, sep, files[i : i + FILES_PER_READ])
+            for (enc, sep), files in sorted(groups.items())
+            for i in range(0, len(files), FILES_PER_READ)
+        ]
+        for i, (enc, sep, files) in enumerate(chunks):
             con.register(
                 f"files_{name}_{i}",
                 pd.DataFrame(
@@ -137,16 +145,17 @@ def load(con: duckdb.DuckDBPyConnection, root: Path, tmp: Path) -> list[Delivery
                 ),
             )
             paths = [f for f, _ in files]
-            parts.append(
+            select = (
                 f"SELECT f.jobcenter_id, f.monat::DATE AS monat, r.* EXCLUDE (filename) "
                 f"FROM read_csv({paths!r}, all_varchar=true, header=true, sep='{sep}', "
                 f"encoding='{enc}', normalize_names=true, hive_partitioning=false, "
                 f"filename=true, union_by_name=true) r JOIN files_{name}_{i} f USING (filename)"
             )
-        if parts:
-            con.execute(
-                f"CREATE OR REPLACE TABLE raw_{name} AS " + " UNION ALL BY NAME ".join(parts)
-            )
+            if first:
+                con.execute(f"CREATE OR REPLACE TABLE raw_{name} AS {select}")
+                first = False
+            else:
+                con.execute(f"INSERT INTO raw_{name} BY NAME {select}")
     return deliveries
 
 
