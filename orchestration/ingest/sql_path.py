@@ -68,16 +68,14 @@ def check_delivery_sql(con: duckdb.DuckDBPyConnection, ref: DeliveryRef) -> SqlD
     if any(f.is_error for f in out.findings):
         return None
     try:
-        for spec in FILES:
-            if not _load_file(con, out, spec, ctx):
-                drop_tables(con)
-                return None
-        if not _cross_checks(con, out, prev):
-            drop_tables(con)
-            return None
+        clean = all(_load_file(con, out, spec, ctx) for spec in FILES)
+        clean = clean and _cross_checks(con, out, prev)
     except BaseException:
         drop_tables(con)
         raise
+    if not clean:
+        drop_tables(con)
+        return None
     return out
 
 
@@ -101,46 +99,55 @@ def _previous_stand(con, ref: DeliveryRef) -> tuple[date, date] | None:
 
 def _load_file(con, out: SqlDelivery, spec: FileSpec, ctx) -> bool:
     """Read, type and check one file into its temp table; False when not clean."""
-    manifest = out.manifest
-    listed = [n for n in (spec.csv_name, spec.parquet_name) if n in manifest.dateien]
+    listed = [n for n in (spec.csv_name, spec.parquet_name) if n in out.manifest.dateien]
     if not listed:
         return spec.optional
-    name = listed[0]
-    path = out.ref.path / name
-    if len(listed) > 1 or name != spec.csv_name or not path.is_file():
+    table = _read_plain_csv(out, spec, listed)
+    if table is None:
         return False
+    _type_into_temp_table(con, spec, table)
+    out.files[spec.name] = spec.csv_name
+    out.rows[spec.name] = table.num_rows
+    return _file_clean(con, spec, SqlDelivery.table(spec.name), ctx, table.num_rows)
+
+
+def _read_plain_csv(out: SqlDelivery, spec: FileSpec, listed: list[str]) -> pa.Table | None:
+    """The file's cells as strings, or None unless it is one intact, regular CSV with exactly
+    the contract's columns and the manifest's checksum and row count."""
+    path = out.ref.path / spec.csv_name
+    if listed != [spec.csv_name] or not path.is_file():
+        return None  # Parquet, both formats, or missing: the detailed path
     data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != manifest.dateien[name].sha256:
-        return False
-    text = decode(data, RawFile(name))
+    entry = out.manifest.dateien[spec.csv_name]
+    if hashlib.sha256(data).hexdigest() != entry.sha256:
+        return None
+    text = decode(data, RawFile(spec.csv_name))
     if text is None:
-        return False
+        return None
     table = arrow_strings(text, separator(text.split("\n", 1)[0], spec), spec)
-    if table is None or table.num_rows != manifest.dateien[name].zeilen:
-        return False
+    if table is None or table.num_rows != entry.zeilen:
+        return None
     if set(table.column_names) != set(spec.column_names):
-        return False  # extra columns go to raw.zusatzspalten: the detailed path
+        return None  # extra columns go to raw.zusatzspalten: the detailed path
     rows = np.arange(1, table.num_rows + 1, dtype=np.int32)
-    table = table.append_column("_zeile", pa.array(rows))
-    target = SqlDelivery.table(spec.name)
+    return table.append_column("_zeile", pa.array(rows))
+
+
+def _type_into_temp_table(con, spec: FileSpec, table: pa.Table) -> None:
+    """Typed columns plus `_unparsed` (a non-empty cell that did not parse) per row."""
+    typed = ", ".join(f"{_typed(c)} AS {c.name}" for c in spec.columns)
+    strings = ", ".join(f"{c.name}__s" for c in spec.columns)
+    unparsed = " OR ".join(f"({c.name}__s IS NOT NULL AND {c.name} IS NULL)" for c in spec.columns)
     con.register("_zm_sql_src", table)
     try:
-        typed = ", ".join(f"{_typed(c)} AS {c.name}" for c in spec.columns)
-        strings = ", ".join(f"{c.name}__s" for c in spec.columns)
-        unparsed = " OR ".join(
-            f"({c.name}__s IS NOT NULL AND {c.name} IS NULL)" for c in spec.columns
-        )
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {target} AS"
+            f"CREATE OR REPLACE TEMP TABLE {SqlDelivery.table(spec.name)} AS"
             f" SELECT _zeile, {', '.join(spec.column_names)}, {unparsed} AS _unparsed"
             f" FROM (SELECT _zeile, {strings}, {typed}"
             f"       FROM (SELECT _zeile, {_nulled(spec)} FROM _zm_sql_src))"
         )
     finally:
         con.unregister("_zm_sql_src")
-    out.files[spec.name] = name
-    out.rows[spec.name] = table.num_rows
-    return _file_clean(con, spec, target, ctx, table.num_rows)
 
 
 def _nulled(spec: FileSpec) -> str:
