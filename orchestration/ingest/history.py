@@ -54,14 +54,20 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return con.execute(sql, [name]).fetchone()[0] > 0
 
 
-def _from_warehouse(con, jobcenter_id: str, month: str):
-    if not _has_table(con, "lieferungen"):
-        return None
-    latest = con.execute(
+def latest_loaded_stand(con, jobcenter_id: str, month: str) -> tuple[date, date] | None:
+    """(stichtag, stand) of the latest loaded stand of `month` (YYYY-MM), or None."""
+    found = con.execute(
         "SELECT stichtag, stand FROM raw.lieferungen WHERE jobcenter_id = ? AND berichtsmonat = ?"
         " ORDER BY stand DESC LIMIT 1",
         [jobcenter_id, month_start(month)],
-    ).fetchone()
+    ).fetchall()  # fetched to the end: DuckDB refuses register() after a half-read result
+    return found[0] if found else None
+
+
+def _from_warehouse(con, jobcenter_id: str, month: str):
+    if not _has_table(con, "lieferungen"):
+        return None
+    latest = latest_loaded_stand(con, jobcenter_id, month)
     if latest is None:
         return None
     persons = con.execute(

@@ -39,8 +39,12 @@ def _ts(d: date) -> pd.Timestamp:
     return pd.Timestamp(d)
 
 
-def _years_before(d: date, years: int) -> date:
-    return date(d.year - years, d.month, 1)
+def birth_month_window(stichtag: date) -> tuple[date, date]:
+    """Oldest and youngest allowed birth month: MAX_AGE and MIN_AGE years before the Stichtag."""
+    return (
+        date(stichtag.year - MAX_AGE, stichtag.month, 1),
+        date(stichtag.year - MIN_AGE, stichtag.month, 1),
+    )
 
 
 def build_schema(spec: FileSpec, ctx: RuleContext) -> FileSchema:
@@ -95,10 +99,7 @@ def _column(spec: FileSpec, col: Column, ctx: RuleContext, messages: dict) -> pa
             f"outside the month's window ({ctx.window_start}, {ctx.window_end}]",
         )
     if col.name == "geburtsmonat":
-        oldest, youngest = (
-            _years_before(ctx.stichtag, MAX_AGE),
-            _years_before(ctx.stichtag, MIN_AGE),
-        )
+        oldest, youngest = birth_month_window(ctx.stichtag)
         add(
             lambda r: pa.Check.in_range(_ts(oldest), _ts(youngest), error=r),
             "age_range",

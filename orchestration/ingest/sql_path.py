@@ -26,13 +26,16 @@ import pyarrow as pa
 from orchestration.contract import FILES, FLAG_FALSE, FLAG_TRUE, Column, FileSpec
 from orchestration.ingest.discovery import DeliveryRef, month_start, previous_month
 from orchestration.ingest.findings import Finding, warning
-from orchestration.ingest.history import History
+from orchestration.ingest.history import History, latest_loaded_stand
 from orchestration.ingest.manifest import Manifest, check_folder, read_manifest
 from orchestration.ingest.parse import AMOUNT_DE, AMOUNT_PLAIN
 from orchestration.ingest.reader import RawFile, arrow_strings, decode, separator
-from orchestration.ingest.schemas import DATE_MAX, DATE_MIN, ISO_ALPHA3, MAX_AGE, MIN_AGE
+from orchestration.ingest.schemas import DATE_MAX, DATE_MIN, ISO_ALPHA3, birth_month_window
 from orchestration.ingest.validate import (
+    AUSTRITT_WITHOUT_EINTRITT,
+    BG_NOT_IN_STOCK,
     NON_EMPTY_FILES,
+    ZIEL_MISSING,
     rule_context,
     unlisted_files,
 )
@@ -60,7 +63,7 @@ def check_delivery_sql(con: duckdb.DuckDBPyConnection, ref: DeliveryRef) -> SqlD
     manifest, findings = read_manifest(ref.path)
     if manifest is None or check_folder(manifest, ref):
         return None
-    prev = _previous_stand(con, ref)
+    prev = latest_loaded_stand(con, ref.jobcenter_id, previous_month(ref.berichtsmonat))
     if prev is None:
         return None  # first month or predecessor not loaded: the detailed path looks on disk
     ctx = rule_context(manifest.stichtag, History(prev_stichtag=prev[0]))
@@ -82,16 +85,6 @@ def check_delivery_sql(con: duckdb.DuckDBPyConnection, ref: DeliveryRef) -> SqlD
 def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
     for spec in FILES:
         con.execute(f"DROP TABLE IF EXISTS {SqlDelivery.table(spec.name)}")
-
-
-def _previous_stand(con, ref: DeliveryRef) -> tuple[date, date] | None:
-    """(stichtag, stand) of the latest loaded stand of the previous month."""
-    found = con.execute(
-        "SELECT stichtag, stand FROM raw.lieferungen WHERE jobcenter_id = ? AND berichtsmonat = ?"
-        " ORDER BY stand DESC LIMIT 1",
-        [ref.jobcenter_id, month_start(previous_month(ref.berichtsmonat))],
-    ).fetchall()  # fetched to the end: DuckDB refuses register() after a half-read result
-    return found[0] if found else None
 
 
 # --- one file ---------------------------------------------------------------------------
@@ -228,8 +221,7 @@ def _column_checks(spec: FileSpec, c: Column, ctx) -> list[str]:
             f"{c.name} > DATE '{ctx.window_start}' AND {c.name} <= DATE '{ctx.window_end}'"
         )
     if c.name == "geburtsmonat":
-        oldest = date(ctx.stichtag.year - MAX_AGE, ctx.stichtag.month, 1)
-        youngest = date(ctx.stichtag.year - MIN_AGE, ctx.stichtag.month, 1)
+        oldest, youngest = birth_month_window(ctx.stichtag)
         checks.append(f"{c.name} BETWEEN DATE '{oldest}' AND DATE '{youngest}'")
     if c.name == "arbeitslos_seit":
         checks.append(f"{c.name} <= DATE '{ctx.stichtag}'")
@@ -270,8 +262,7 @@ def _cross_checks(con, out: SqlDelivery, prev: tuple[date, date]) -> bool:
             con,
             f"SELECT _zeile, bg_id FROM {t('leistungen')}"
             f" WHERE bg_id NOT IN (SELECT bg_id FROM {t('elb_bestand')}) ORDER BY _zeile",
-            "bg_not_in_stock",
-            "BG not in elb_bestand (allowed for BGs of non-eLB only)",
+            BG_NOT_IN_STOCK,
             out.files["leistungen"],
             "bg_id",
         )
@@ -280,8 +271,7 @@ def _cross_checks(con, out: SqlDelivery, prev: tuple[date, date]) -> bool:
             con,
             f"SELECT _zeile, NULL FROM {t('massnahme_eintritte')}"
             " WHERE instrument = 'FBW' AND massnahme_ziel IS NULL ORDER BY _zeile",
-            "massnahme_ziel_missing",
-            "FBW Eintritt without massnahme_ziel",
+            ZIEL_MISSING,
             out.files["massnahme_eintritte"],
             "massnahme_ziel",
         )
@@ -326,8 +316,7 @@ def _austritte(con, out: SqlDelivery) -> bool:
             f"SELECT _zeile, foerderfall_id FROM {t('massnahme_austritte')}"
             " WHERE foerderfall_id NOT IN (SELECT foerderfall_id FROM _zm_sql_known)"
             " ORDER BY _zeile",
-            "austritt_without_eintritt",
-            "no Eintritt of this or an earlier loaded month (may predate the history)",
+            AUSTRITT_WITHOUT_EINTRITT,
             out.files["massnahme_austritte"],
             "foerderfall_id",
         )
@@ -336,6 +325,6 @@ def _austritte(con, out: SqlDelivery) -> bool:
     return True
 
 
-def _warnings(con, sql: str, rule: str, message: str, file: str, column: str) -> list[Finding]:
+def _warnings(con, sql: str, kind: tuple[str, str], file: str, column: str) -> list[Finding]:
     found = con.execute(sql).fetchall()
-    return [warning(rule, message, file, row, column, value) for row, value in found]
+    return [warning(*kind, file, row, column, value) for row, value in found]

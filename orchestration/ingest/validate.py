@@ -21,6 +21,13 @@ from orchestration.ingest.schemas import RuleContext, build_schema, run_schema
 
 EVENT_FILES = ("erwerbsaufnahmen", "massnahme_eintritte", "massnahme_austritte", "kontakte")
 NON_EMPTY_FILES = ("elb_bestand", "leistungen")  # a Jobcenter never has no stock / no BGs
+# (rule, message) of the cross-file warnings; the SQL path (sql_path.py) writes the same
+BG_NOT_IN_STOCK = ("bg_not_in_stock", "BG not in elb_bestand (allowed for BGs of non-eLB only)")
+ZIEL_MISSING = ("massnahme_ziel_missing", "FBW Eintritt without massnahme_ziel")
+AUSTRITT_WITHOUT_EINTRITT = (
+    "austritt_without_eintritt",
+    "no Eintritt of this or an earlier loaded month (may predate the history)",
+)
 
 
 @dataclass
@@ -228,8 +235,7 @@ def _bg_in_stock(leistungen: ParsedFile, bgs: set[str]) -> list[Finding]:
     ids = leistungen.typed["bg_id"]
     return [
         warning(
-            "bg_not_in_stock",
-            "BG not in elb_bestand (allowed for BGs of non-eLB only)",
+            *BG_NOT_IN_STOCK,
             leistungen.raw.file,
             row,
             "bg_id",
@@ -244,8 +250,7 @@ def _fbw_ziel(eintritte: ParsedFile) -> list[Finding]:
     missing = df[df["instrument"].eq("FBW") & df["massnahme_ziel"].isna()]
     return [
         warning(
-            "massnahme_ziel_missing",
-            "FBW Eintritt without massnahme_ziel",
+            *ZIEL_MISSING,
             eintritte.raw.file,
             row,
             "massnahme_ziel",
@@ -269,8 +274,7 @@ def _austritte(austritte: ParsedFile, eintritte: ParsedFile | None, history: His
         if match is None:
             out.append(
                 warning(
-                    "austritt_without_eintritt",
-                    "no Eintritt of this or an earlier loaded month (may predate the history)",
+                    *AUSTRITT_WITHOUT_EINTRITT,
                     file,
                     r.Index,
                     "foerderfall_id",
