@@ -114,6 +114,20 @@ def starts(folder: Path) -> pd.DataFrame:
     ).drop_duplicates()
 
 
+def group_counts(prefix: str, df: pd.DataFrame) -> dict[str, int]:
+    """Persons per K2 group (stock or Integrationen), named `<prefix>_<group>` as in SERIES."""
+    return {
+        f"{prefix}_all": len(df),
+        f"{prefix}_asyl8": int(df.asyl8.sum()),
+        f"{prefix}_not_asyl8": int((~df.asyl8).sum()),
+        f"{prefix}_u25": int(df.u25.sum()),
+        f"{prefix}_w": int((df.sex == "w").sum()),
+        f"{prefix}_m": int((df.sex == "m").sum()),
+        f"{prefix}_ae": int(df.ae.sum()),
+        f"{prefix}_lzb": int(df.lzb.sum()),
+    }
+
+
 def monthly(jc: pd.DataFrame) -> pd.DataFrame:
     """One row per delivered month of one Jobcenter: stock and Integration counts."""
     rows, elb, sta = [], {}, {}
@@ -124,28 +138,14 @@ def monthly(jc: pd.DataFrame) -> pd.DataFrame:
             "jobcenter_id": d.jobcenter_id,
             "mi": d.mi,
             "monat": pd.Timestamp(d.monat + "-01"),
-            "elb_all": len(e),
-            "elb_asyl8": int(e.asyl8.sum()),
-            "elb_not_asyl8": int((~e.asyl8).sum()),
-            "elb_u25": int(e.u25.sum()),
-            "elb_w": int((e.sex == "w").sum()),
-            "elb_m": int((e.sex == "m").sum()),
-            "elb_ae": int(e.ae.sum()),
-            "elb_lzb": int(e.lzb.sum()),
+            **group_counts("elb", e),
             "k3e2": 100 * e.aktiv[e.lzb].mean() if e.lzb.any() else None,
         }
         if i >= 2 and {d.mi - 1, d.mi - 2} <= elb.keys():
             it = integrationen(sta[d.mi], sta[d.mi - 1], elb[d.mi - 1], elb[d.mi - 2])
             row.update(
                 {
-                    "int_all": len(it),
-                    "int_asyl8": int(it.asyl8.sum()),
-                    "int_not_asyl8": int((~it.asyl8).sum()),
-                    "int_u25": int(it.u25.sum()),
-                    "int_w": int((it.sex == "w").sum()),
-                    "int_m": int((it.sex == "m").sum()),
-                    "int_ae": int(it.ae.sum()),
-                    "int_lzb": int(it.lzb.sum()),
+                    **group_counts("int", it),
                     "int_aus_u25": int(((it.art == "AUS") & (it.age < 25)).sum()),
                     "int_aus_ue25": int(((it.art == "AUS") & (it.age >= 25)).sum()),
                 }
