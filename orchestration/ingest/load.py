@@ -142,11 +142,7 @@ def ingest(
             uncommitted = 0
             for ref in refs:
                 outcome = _ingest_one(con, ref, raw_dir, run_at, force, vectorised)
-                if outcome.status == "rejected":
-                    _record_rejection(con, outcome, raw_dir, run_at, rejections_dir)
-                elif outcome.status == "loaded":  # a fixed delivery: its old rejection is stale
-                    (rejections_dir / f"{ref.file_stem}.csv").unlink(missing_ok=True)
-                _log_outcome(outcome, log)
+                _report(con, outcome, raw_dir, run_at, rejections_dir, log)
                 result.outcomes.append(outcome)
                 uncommitted += sum(outcome.rows.values())
                 if uncommitted >= COMMIT_EVERY_ROWS:
@@ -373,6 +369,16 @@ def _rel(path: Path, raw_dir: Path) -> str:
 
 
 # --- reporting rejections --------------------------------------------------------------
+
+
+def _report(
+    con, outcome: DeliveryOutcome, raw_dir: Path, run_at: datetime, rejections_dir: Path, log
+) -> None:
+    if outcome.status == "rejected":
+        _record_rejection(con, outcome, raw_dir, run_at, rejections_dir)
+    elif outcome.status == "loaded":  # a fixed delivery: its old rejection is stale
+        (rejections_dir / f"{outcome.ref.file_stem}.csv").unlink(missing_ok=True)
+    _log_outcome(outcome, log)
 
 
 def _record_rejection(
