@@ -47,4 +47,5 @@ def get_paths() -> Paths:
 
 
 def duckdb_memory_limit() -> str:
+    """For the ingest's connection; profiles.yml reads the same variable, same default."""
     return os.environ.get("ZIELMONITOR_DUCKDB_MEMORY_LIMIT", "10GB")

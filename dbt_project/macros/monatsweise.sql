@@ -1,4 +1,4 @@
-{# Incremental person-level facts, rebuilt month-wise (docs/decisions.md "Incremental facts").
+{# Incremental person-level facts, rebuilt month-wise (docs/operations.md "Incremental facts").
 
    A fact table keeps, per row, the `stand` (delivery) it was built from. On an incremental
    build the first month to rebuild is the earliest month whose active stand now differs from
