@@ -49,6 +49,14 @@ def month_start(berichtsmonat: str) -> date:
     return date(int(year), int(month), 1)
 
 
+def relative_path(path: Path, raw_dir: Path) -> str:
+    """`path` relative to the raw folder, as stored in `_quelldatei` and `pfad`."""
+    try:
+        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def previous_month(berichtsmonat: str) -> str:
     d = month_start(berichtsmonat)
     return f"{d.year - 1}-12" if d.month == 1 else f"{d.year}-{d.month - 1:02d}"
@@ -106,7 +114,7 @@ def _entries(folder: Path, problems: list[Finding], raw_dir: Path) -> list[Path]
                 warning(
                     "stray_file",
                     "file outside any delivery folder, ignored",
-                    file=_rel(entry, raw_dir),
+                    file=relative_path(entry, raw_dir),
                 )
             )
     return out
@@ -121,7 +129,7 @@ def _match(pattern: re.Pattern[str], folder: Path, problems: list[Finding], raw_
 
 
 def _bad_folder(folder: Path, raw_dir: Path) -> Finding:
-    rel = _rel(folder, raw_dir)
+    rel = relative_path(folder, raw_dir)
     expected = "jobcenter=XXXXX/berichtsmonat=YYYY-MM/stand=YYYY-MM-DD"
     if any(p.is_file() for p in folder.rglob("*")):
         return error(
@@ -135,7 +143,3 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _rel(path: Path, raw_dir: Path) -> str:
-    return path.relative_to(raw_dir).as_posix()

@@ -6,7 +6,8 @@ never in part), a broken one loads nothing and is reported in the terminal, in
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,17 +21,16 @@ from orchestration.config import duckdb_memory_limit
 from orchestration.contract import (
     DUCKDB_TYPE,
     FILES,
-    FILES_BY_NAME,
     LIEFERUNGEN_DDL,
     LINEAGE_COLUMNS,
     FileSpec,
     raw_table_ddl,
 )
-from orchestration.ingest.discovery import DeliveryRef, discover
+from orchestration.ingest.discovery import DeliveryRef, discover, relative_path
 from orchestration.ingest.findings import FINDING_FIELDS, Finding
 from orchestration.ingest.manifest import Manifest, manifest_sha256
 from orchestration.ingest.reader import ParsedFile
-from orchestration.ingest.sql_path import SqlDelivery, check_delivery_sql, drop_tables
+from orchestration.ingest.sql_path import Prepared, check_batch, drop_tables, insert_batch, prepare
 from orchestration.ingest.validate import CheckedDelivery, check_delivery
 
 Status = Literal["loaded", "unchanged", "rejected"]
@@ -40,6 +40,9 @@ FOLDER_REJECTIONS = "_ordner.csv"  # folder errors of the last run
 # the WAL and checkpointed each time (20 % of the ingest at SF1). A delivery is still all or
 # nothing; a crash loses the uncommitted batch, which the next refresh loads again.
 COMMIT_EVERY_ROWS = 2_000_000
+# Deliveries checked together by the SQL path: one month, one stand per Jobcenter, about this
+# many bytes of files (a month of SF100 is ~330 MB; two batches are in memory at a time).
+BATCH_BYTES = 128 * 2**20
 
 SIDE_TABLES_DDL = (
     """CREATE TABLE IF NOT EXISTS raw.zusatzspalten (
@@ -137,14 +140,16 @@ def ingest(
     with duckdb.connect(str(warehouse), config={"memory_limit": duckdb_memory_limit()}) as con:
         ensure_tables(con)
         _record_problems(con, problems, run_at, rejections_dir, log)
+        todo = refs if force else [r for r in refs if not _already_loaded(con, r)]
+        result.outcomes += [DeliveryOutcome(r, "unchanged") for r in refs if r not in set(todo)]
         con.begin()
         try:
             uncommitted = 0
-            for ref in refs:
-                outcome = _ingest_one(con, ref, raw_dir, run_at, force, vectorised)
-                _report(con, outcome, raw_dir, run_at, rejections_dir, log)
-                result.outcomes.append(outcome)
-                uncommitted += sum(outcome.rows.values())
+            for batch, prepared in _read_ahead(_batches(todo), vectorised):
+                for outcome in _ingest_batch(con, batch, prepared, raw_dir, run_at):
+                    _report(con, outcome, raw_dir, run_at, rejections_dir, log)
+                    result.outcomes.append(outcome)
+                    uncommitted += sum(outcome.rows.values())
                 if uncommitted >= COMMIT_EVERY_ROWS:
                     con.commit()
                     con.begin()
@@ -153,6 +158,8 @@ def ingest(
         except BaseException:
             con.rollback()  # the deliveries since the last commit load again next time
             raise
+        order = {r: i for i, r in enumerate(refs)}
+        result.outcomes.sort(key=lambda o: order[o.ref])
     log(result.summary())
     return result
 
@@ -180,33 +187,75 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
-def _ingest_one(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime, force, vectorised):
-    if not force and _already_loaded(con, ref):
-        return DeliveryOutcome(ref, "unchanged")
-    clean = check_delivery_sql(con, ref) if vectorised else None
-    if clean is not None:
-        rows = _write(
-            con,
-            ref,
-            clean.manifest,
-            raw_dir,
-            run_at,
-            clean.findings,
-            lambda part: _insert_sql(con, clean, part, raw_dir, run_at),
-        )
-        return DeliveryOutcome(ref, "loaded", _ordered(clean.findings), rows, checked_by="sql")
+def _batches(refs: list[DeliveryRef]) -> list[list[DeliveryRef]]:
+    """Consecutive deliveries of one month, at most one per Jobcenter (a revised stand starts
+    a new batch, so it sees its predecessor) and about BATCH_BYTES of files."""
+    batches: list[list[DeliveryRef]] = []
+    size = 0
+    for ref in refs:
+        last = batches[-1] if batches else []
+        if (
+            not last
+            or last[0].berichtsmonat != ref.berichtsmonat
+            or ref.jobcenter_id in {r.jobcenter_id for r in last}
+            or size >= BATCH_BYTES
+        ):
+            batches.append([])
+            size = 0
+        batches[-1].append(ref)
+        size += sum(p.stat().st_size for p in ref.path.iterdir() if p.is_file())
+    return batches
+
+
+def _read_ahead(
+    batches: list[list[DeliveryRef]], vectorised: bool
+) -> Iterator[tuple[list[DeliveryRef], list[Prepared | None]]]:
+    """Each batch with its files read for the SQL path; the next batch is read in a thread
+    while DuckDB checks and writes this one (reading is disk and pyarrow, no warehouse)."""
+    if not vectorised:
+        yield from ((batch, [None] * len(batch)) for batch in batches)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = [pool.submit(lambda b=b: [prepare(r) for r in b]) for b in batches[:1]]
+        for i, batch in enumerate(batches):
+            ready = pending.pop().result()
+            if i + 1 < len(batches):
+                pending.append(pool.submit(lambda b=batches[i + 1]: [prepare(r) for r in b]))
+            yield batch, ready
+
+
+def _ingest_batch(
+    con, batch: list[DeliveryRef], prepared: list[Prepared | None], raw_dir: Path, run_at
+) -> list[DeliveryOutcome]:
+    """Outcomes in batch order: the clean deliveries written together, the rest one by one
+    through the detailed path."""
+    ready = [p for p in prepared if p is not None]
+    detailed = [r for r, p in zip(batch, prepared, strict=True) if p is None]
+    outcomes: dict[DeliveryRef, DeliveryOutcome] = {}
+    try:
+        clean, unclean = check_batch(con, ready, raw_dir) if ready else ([], [])
+        for c in clean:
+            _clear_partition(con, c.ref)
+        insert_batch(con, ", ".join(n for n, _ in LINEAGE_COLUMNS), run_at)
+    finally:
+        drop_tables(con)
+    for c in clean:
+        _record_delivery(con, c.ref, c.manifest, raw_dir, run_at, c.findings)
+        findings = _ordered(c.findings)
+        outcomes[c.ref] = DeliveryOutcome(c.ref, "loaded", findings, c.rows, checked_by="sql")
+    for ref in detailed + unclean:
+        outcomes[ref] = _ingest_detailed(con, ref, raw_dir, run_at)
+    return [outcomes[r] for r in batch]
+
+
+def _ingest_detailed(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime) -> DeliveryOutcome:
     checked = check_delivery(ref, raw_dir, con)
     if not checked.ok:
         return DeliveryOutcome(ref, "rejected", _ordered(checked.findings), checked_by="detailed")
-    rows = _write(
-        con,
-        ref,
-        checked.manifest,
-        raw_dir,
-        run_at,
-        checked.findings,
-        lambda part: _insert_parsed(con, checked, part, raw_dir, run_at),
-    )
+    _clear_partition(con, ref)
+    part = [ref.jobcenter_id, ref.month_start, ref.stand]
+    rows = _insert_parsed(con, checked, part, raw_dir, run_at)
+    _record_delivery(con, ref, checked.manifest, raw_dir, run_at, checked.findings)
     return DeliveryOutcome(ref, "loaded", _ordered(checked.findings), rows, checked_by="detailed")
 
 
@@ -227,25 +276,24 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
 # --- writing a valid delivery ----------------------------------------------------------
 
 
-def _write(
-    con,
-    ref: DeliveryRef,
-    m: Manifest,
-    raw_dir: Path,
-    run_at: datetime,
-    findings: list[Finding],
-    insert_files: Callable[[list], dict[str, int]],
-) -> dict[str, int]:
-    """Replace the delivery's partition: files, warnings, manifest row. Runs inside the
-    ingest's open transaction, so the delivery is committed with its batch or not at all."""
+def _clear_partition(con, ref: DeliveryRef) -> None:
+    """A reload replaces the partition as a whole; a first load has nothing to delete. Runs
+    inside the ingest's open transaction, so the delivery is committed with its batch or not
+    at all."""
     part = [ref.jobcenter_id, ref.month_start, ref.stand]
-    if _has_partition(con, part):  # a reload; a first load has nothing to delete
+    if _has_partition(con, part):
         for table in PARTITION_TABLES:
             con.execute(
                 f"DELETE FROM {table} WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?",
                 part,
             )
-    rows = insert_files(part)
+
+
+def _record_delivery(
+    con, ref: DeliveryRef, m: Manifest, raw_dir: Path, run_at: datetime, findings: list[Finding]
+) -> None:
+    """The delivery's warnings and its manifest row, written after its files."""
+    part = [ref.jobcenter_id, ref.month_start, ref.stand]
     _insert_warnings(con, [f for f in findings if not f.is_error], part, run_at)
     con.execute(
         "INSERT OR REPLACE INTO raw.lieferungen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -256,12 +304,11 @@ def _write(
             m.stichtag,
             ref.stand,
             m.vertrag,
-            _rel(ref.path, raw_dir),
+            relative_path(ref.path, raw_dir),
             m.sha256,
             run_at,
         ],
     )
-    return rows
 
 
 def _has_partition(con, part: list) -> bool:
@@ -276,28 +323,12 @@ def _has_partition(con, part: list) -> bool:
     )
 
 
-def _insert_sql(con, clean: SqlDelivery, part: list, raw_dir: Path, run_at: datetime):
-    lineage = ", ".join(n for n, _ in LINEAGE_COLUMNS)
-    try:
-        for name, file in clean.files.items():
-            spec = FILES_BY_NAME[name]
-            con.execute(
-                f"INSERT INTO raw.{name} ({lineage}, {', '.join(spec.column_names)})"
-                f" SELECT ?, ?, ?, ?, _zeile, ?, {', '.join(spec.column_names)}"
-                f" FROM {SqlDelivery.table(name)}",  # in file order: insertion order is kept
-                [*part, _rel(clean.ref.path / file, raw_dir), run_at],
-            )
-    finally:
-        drop_tables(con)
-    return dict(clean.rows)
-
-
 def _insert_parsed(con, checked: CheckedDelivery, part: list, raw_dir: Path, run_at: datetime):
     rows: dict[str, int] = {}
     for spec in FILES:
         if spec.name in checked.files:
             parsed = checked.files[spec.name]
-            source = _rel(checked.ref.path / parsed.raw.file, raw_dir)
+            source = relative_path(checked.ref.path / parsed.raw.file, raw_dir)
             rows[spec.name] = _insert_file(con, spec, parsed, part, source, run_at)
     _insert_extras(con, checked, part, run_at)
     return rows
@@ -361,13 +392,6 @@ def _insert_warnings(con, warnings: list[Finding], part: list, run_at: datetime)
         con.unregister("_zm_warn")
 
 
-def _rel(path: Path, raw_dir: Path) -> str:
-    try:
-        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 # --- reporting rejections --------------------------------------------------------------
 
 
@@ -385,7 +409,8 @@ def _record_rejection(
     con, outcome: DeliveryOutcome, raw_dir: Path, run_at: datetime, rejections_dir: Path
 ) -> None:
     ref = outcome.ref
-    who = [ref.jobcenter_id, ref.berichtsmonat, ref.stand.isoformat(), _rel(ref.path, raw_dir)]
+    where = relative_path(ref.path, raw_dir)
+    who = [ref.jobcenter_id, ref.berichtsmonat, ref.stand.isoformat(), where]
     _insert_rejections(con, run_at, who, outcome.findings)
     outcome.rejection_file = _write_rejection_file(
         rejections_dir / f"{ref.file_stem}.csv", who, outcome.findings

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -147,12 +148,20 @@ def decode(data: bytes, out: RawFile) -> str | None:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         return _undecodable(out, data, exc.start, "byte is neither UTF-8 nor Windows-1252")
-    mixed = _UTF8_SEQUENCE.search(data)
+    mixed = _UTF8_SEQUENCE.search(data) if _may_hold_utf8(data) else None
     if mixed:
         where = data.count(b"\n", 0, mixed.start())
         why = f"not UTF-8, but row {where} is UTF-8: file mixes encodings, cannot decide"
         return _undecodable(out, data, first_bad, why)
     return text
+
+
+def _may_hold_utf8(data: bytes) -> bool:
+    """False when no lead byte C2-EF is followed by a continuation byte 80-BF, which every
+    match of _UTF8_SEQUENCE needs: a vectorised pre-check, as scanning with the regex is slow."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    lead = (b[:-1] >= 0xC2) & (b[:-1] <= 0xEF)
+    return bool((lead & (b[1:] >= 0x80) & (b[1:] <= 0xBF)).any())
 
 
 def _undecodable(out: RawFile, data: bytes, offset: int, why: str) -> None:

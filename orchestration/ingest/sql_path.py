@@ -1,16 +1,21 @@
-"""The vectorised path of the ingest: a clean CSV delivery is read by pyarrow and checked by
-one SQL query per file inside DuckDB, then written with `INSERT … SELECT`, without a pandas
-round trip.
+"""The vectorised path of the ingest: clean CSV deliveries are read by pyarrow and checked by
+SQL inside DuckDB, a batch of deliveries at a time, then written with `INSERT … SELECT`,
+without a pandas round trip.
 
 It answers one question per delivery: is it clean? Every rule of the detailed path
 (`validate.py`: parse rules, pandera schema, keys, windows, cross-file and cross-month
 checks) is expressed as a SQL predicate; any violation, any file that is not a plain CSV
 (Parquet, encoding trouble, blank or short rows, extra columns) and any month whose
-predecessor is not in the warehouse returns None, and the caller takes the detailed path,
-which names every finding. So the SQL only ever has to decide "clean", never explain: the
-detailed path stays the one place for messages. Warnings (which never block) are produced
-here exactly as the detailed path would, because they are stored with a loaded delivery.
+predecessor is not in the warehouse sends the delivery to the detailed path, which names
+every finding. So the SQL only ever has to decide "clean", never explain: the detailed path
+stays the one place for messages. Warnings (which never block) are produced here exactly as
+the detailed path would, because they are stored with a loaded delivery.
 tests/test_ingest_sql.py holds both paths to the same tables and warnings.
+
+A batch holds deliveries of one month, at most one per Jobcenter (so none depends on
+another), and each file type is typed and checked by one statement for the whole batch:
+per-statement cost, not rows, dominated when every delivery had its own statements.
+Reading (`prepare`) touches only the disk, so the caller can run it ahead in a thread.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from orchestration.contract import FILES, FLAG_FALSE, FLAG_TRUE, Column, FileSpec
-from orchestration.ingest.discovery import DeliveryRef, month_start, previous_month
+from orchestration.contract import FILES, FILES_BY_NAME, FLAG_FALSE, FLAG_TRUE, Column, FileSpec
+from orchestration.ingest.discovery import DeliveryRef, month_start, previous_month, relative_path
 from orchestration.ingest.findings import Finding, warning
 from orchestration.ingest.history import History, latest_loaded_stand
 from orchestration.ingest.manifest import Manifest, check_folder, read_manifest
@@ -40,15 +46,32 @@ from orchestration.ingest.validate import (
     unlisted_files,
 )
 
-TABLE_PREFIX = "_zm_sql_"  # temp tables of the delivery being checked, one per file
+TABLE_PREFIX = "_zm_sql_"  # temp tables of the batch being checked, one per file
+DELIVERIES = TABLE_PREFIX + "lieferung"  # one row per delivery of the batch: its rule context
+KNOWN_PERSONS = TABLE_PREFIX + "personen"
+
+
+@dataclass
+class Prepared:
+    """A delivery read from disk that may be clean: its files as string tables."""
+
+    ref: DeliveryRef
+    manifest: Manifest
+    findings: list[Finding]  # warnings only
+    tables: dict[str, pa.Table]  # contract name -> cells as strings plus `_zeile`
+
+    @property
+    def rows(self) -> int:
+        return sum(t.num_rows for t in self.tables.values())
 
 
 @dataclass
 class SqlDelivery:
-    """A clean delivery: its typed files sit in temp tables until they are written."""
+    """A clean delivery of a checked batch; its rows sit in the batch's temp tables."""
 
     ref: DeliveryRef
     manifest: Manifest
+    index: int  # `_d` in the temp tables
     files: dict[str, str] = field(default_factory=dict)  # contract name -> source file name
     rows: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)  # warnings only
@@ -58,60 +81,40 @@ class SqlDelivery:
         return TABLE_PREFIX + name
 
 
-def check_delivery_sql(con: duckdb.DuckDBPyConnection, ref: DeliveryRef) -> SqlDelivery | None:
-    """The clean delivery ready to write, or None: take the detailed path."""
+# --- reading (disk only, thread-safe) -----------------------------------------------------
+
+
+def prepare(ref: DeliveryRef) -> Prepared | None:
+    """The delivery's files as strings, or None when it is not a set of plain CSVs that match
+    the manifest (the detailed path then reads and explains)."""
     manifest, findings = read_manifest(ref.path)
     if manifest is None or check_folder(manifest, ref):
         return None
-    prev = latest_loaded_stand(con, ref.jobcenter_id, previous_month(ref.berichtsmonat))
-    if prev is None:
-        return None  # first month or predecessor not loaded: the detailed path looks on disk
-    ctx = rule_context(manifest.stichtag, History(prev_stichtag=prev[0]))
-    out = SqlDelivery(ref, manifest, findings=findings + unlisted_files(ref.path, manifest))
-    if any(f.is_error for f in out.findings):
+    findings = findings + unlisted_files(ref.path, manifest)
+    if any(f.is_error for f in findings):
         return None
-    try:
-        clean = all(_load_file(con, out, spec, ctx) for spec in FILES)
-        clean = clean and _cross_checks(con, out, prev)
-    except BaseException:
-        drop_tables(con)
-        raise
-    if not clean:
-        drop_tables(con)
-        return None
-    return out
-
-
-def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
+    tables = {}
     for spec in FILES:
-        con.execute(f"DROP TABLE IF EXISTS {SqlDelivery.table(spec.name)}")
+        listed = [n for n in (spec.csv_name, spec.parquet_name) if n in manifest.dateien]
+        if not listed:
+            if spec.optional:
+                continue
+            return None
+        table = _read_plain_csv(ref.path, manifest, spec, listed)
+        if table is None:
+            return None
+        tables[spec.name] = table
+    return Prepared(ref, manifest, findings, tables)
 
 
-# --- one file ---------------------------------------------------------------------------
-
-
-def _load_file(con, out: SqlDelivery, spec: FileSpec, ctx) -> bool:
-    """Read, type and check one file into its temp table; False when not clean."""
-    listed = [n for n in (spec.csv_name, spec.parquet_name) if n in out.manifest.dateien]
-    if not listed:
-        return spec.optional
-    table = _read_plain_csv(out, spec, listed)
-    if table is None:
-        return False
-    _type_into_temp_table(con, spec, table)
-    out.files[spec.name] = spec.csv_name
-    out.rows[spec.name] = table.num_rows
-    return _file_clean(con, spec, SqlDelivery.table(spec.name), ctx, table.num_rows)
-
-
-def _read_plain_csv(out: SqlDelivery, spec: FileSpec, listed: list[str]) -> pa.Table | None:
+def _read_plain_csv(folder: Path, manifest: Manifest, spec: FileSpec, listed: list[str]):
     """The file's cells as strings, or None unless it is one intact, regular CSV with exactly
     the contract's columns and the manifest's checksum and row count."""
-    path = out.ref.path / spec.csv_name
+    path = folder / spec.csv_name
     if listed != [spec.csv_name] or not path.is_file():
         return None  # Parquet, both formats, or missing: the detailed path
     data = path.read_bytes()
-    entry = out.manifest.dateien[spec.csv_name]
+    entry = manifest.dateien[spec.csv_name]
     if hashlib.sha256(data).hexdigest() != entry.sha256:
         return None
     text = decode(data, RawFile(spec.csv_name))
@@ -122,22 +125,124 @@ def _read_plain_csv(out: SqlDelivery, spec: FileSpec, listed: list[str]) -> pa.T
         return None
     if set(table.column_names) != set(spec.column_names):
         return None  # extra columns go to raw.zusatzspalten: the detailed path
+    if table.num_rows == 0 and spec.name in NON_EMPTY_FILES:
+        return None
     rows = np.arange(1, table.num_rows + 1, dtype=np.int32)
-    return table.append_column("_zeile", pa.array(rows))
+    return table.select(list(spec.column_names)).append_column("_zeile", pa.array(rows))
 
 
-def _type_into_temp_table(con, spec: FileSpec, table: pa.Table) -> None:
+# --- checking a batch ---------------------------------------------------------------------
+
+
+def check_batch(
+    con: duckdb.DuckDBPyConnection, batch: list[Prepared], raw_dir: Path
+) -> tuple[list[SqlDelivery], list[DeliveryRef]]:
+    """The clean deliveries, ready to write (`insert_batch`), and those for the detailed
+    path. `batch`: one month, at most one delivery per Jobcenter."""
+    candidates, detailed = _with_predecessor(con, batch)
+    if not candidates:
+        return [], detailed
+    try:
+        _register_deliveries(con, candidates, raw_dir)
+        bad: set[int] = set()
+        for spec in FILES:
+            parts = [
+                (d, p.tables[spec.name])
+                for d, (p, _) in enumerate(candidates)
+                if spec.name in p.tables
+            ]
+            if parts:
+                _type_into_temp_table(con, spec, parts)
+                bad |= _unclean_files(con, spec)
+        warnings = _cross_checks(con, bad)
+    except BaseException:
+        drop_tables(con)
+        raise
+    clean = []
+    for d, (p, _) in enumerate(candidates):
+        if d in bad:
+            detailed.append(p.ref)
+            continue
+        files = {name: FILES_BY_NAME[name].csv_name for name in p.tables}
+        rows = {name: t.num_rows for name, t in p.tables.items()}
+        clean.append(SqlDelivery(p.ref, p.manifest, d, files, rows, p.findings + warnings[d]))
+    if bad:
+        con.execute(f"DELETE FROM {DELIVERIES} WHERE _d IN ({', '.join(map(str, sorted(bad)))})")
+    return clean, detailed
+
+
+Predecessor = tuple[date, date]  # (stichtag, stand) of the previous month's latest stand
+
+
+def _with_predecessor(
+    con, batch: list[Prepared]
+) -> tuple[list[tuple[Prepared, Predecessor]], list[DeliveryRef]]:
+    """Deliveries whose previous month is in the warehouse (its latest stand), and the rest:
+    without it the windows and persons are checked against the disk by the detailed path."""
+    candidates, detailed = [], []
+    for p in batch:
+        prev = latest_loaded_stand(con, p.ref.jobcenter_id, previous_month(p.ref.berichtsmonat))
+        if prev is None:
+            detailed.append(p.ref)
+        else:
+            candidates.append((p, prev))
+    return candidates, detailed
+
+
+def _register_deliveries(
+    con, candidates: list[tuple[Prepared, Predecessor]], raw_dir: Path
+) -> None:
+    """One row per delivery: lineage, predecessor and the dates its rules compare with."""
+    rows: dict[str, list] = {"_d": list(range(len(candidates)))}
+    for p, prev in candidates:
+        ctx = rule_context(p.manifest.stichtag, History(prev_stichtag=prev[0]))
+        oldest, youngest = birth_month_window(ctx.stichtag)
+        row = {
+            "jobcenter_id": p.ref.jobcenter_id,
+            "berichtsmonat": p.ref.month_start,
+            "stand": p.ref.stand,
+            "pfad": relative_path(p.ref.path, raw_dir),
+            "vormonat": month_start(previous_month(p.ref.berichtsmonat)),
+            "vormonat_stand": prev[1],
+            "stichtag": ctx.stichtag,
+            "window_start": ctx.window_start,
+            "window_end": ctx.window_end,
+            "birth_oldest": oldest,
+            "birth_youngest": youngest,
+        }
+        for name, value in row.items():
+            rows.setdefault(name, []).append(value)
+    columns = {n: pa.array(v, pa.int32() if n == "_d" else None) for n, v in rows.items()}
+    con.register("_zm_sql_src", pa.table(columns))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {DELIVERIES} AS SELECT * FROM _zm_sql_src")
+    finally:
+        con.unregister("_zm_sql_src")
+
+
+def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name in [s.name for s in FILES] + ["lieferung", "personen", "known"]:
+        con.execute(f"DROP TABLE IF EXISTS {TABLE_PREFIX}{name}")
+
+
+# --- one file type ------------------------------------------------------------------------
+
+
+def _type_into_temp_table(con, spec: FileSpec, parts: list[tuple[int, pa.Table]]) -> None:
     """Typed columns plus `_unparsed` (a non-empty cell that did not parse) per row."""
+    source = pa.concat_tables(
+        t.append_column("_d", pa.array(np.full(t.num_rows, d, dtype=np.int32))) for d, t in parts
+    )
     typed = ", ".join(f"{_typed(c)} AS {c.name}" for c in spec.columns)
     strings = ", ".join(f"{c.name}__s" for c in spec.columns)
     unparsed = " OR ".join(f"({c.name}__s IS NOT NULL AND {c.name} IS NULL)" for c in spec.columns)
-    con.register("_zm_sql_src", table)
+    con.register("_zm_sql_src", source)
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {SqlDelivery.table(spec.name)} AS"
-            f" SELECT _zeile, {', '.join(spec.column_names)}, {unparsed} AS _unparsed"
-            f" FROM (SELECT _zeile, {strings}, {typed}"
-            f"       FROM (SELECT _zeile, {_nulled(spec)} FROM _zm_sql_src))"
+            f" SELECT _d, _zeile, {', '.join(spec.column_names)}, {unparsed} AS _unparsed"
+            f" FROM (SELECT _d, _zeile, {strings}, {typed}"
+            f"       FROM (SELECT _d, _zeile, {_nulled(spec)} FROM _zm_sql_src))"
         )
     finally:
         con.unregister("_zm_sql_src")
@@ -181,60 +286,63 @@ def _dates(s: str, forms: dict[str, str]) -> str:
     return f"CASE {whens} END"
 
 
-def _file_clean(con, spec: FileSpec, table: str, ctx, n_rows: int) -> bool:
-    violations = " OR ".join(f"coalesce({p}, true)" for p in _violations(spec, ctx))
-    key = ", ".join(spec.key)
-    bad, distinct = con.execute(
-        f"SELECT count(*) FILTER (WHERE {violations}), count(DISTINCT ({key})) FROM {table}"
-    ).fetchall()[0]
-    if bad or distinct != n_rows:
-        return False
-    return not (n_rows == 0 and spec.name in NON_EMPTY_FILES)
+def _unclean_files(con, spec: FileSpec) -> set[int]:
+    """Deliveries of the batch with a rule violation or a duplicate key in this file."""
+    violations = " OR ".join(f"coalesce({p}, true)" for p in _violations(spec))
+    key = ", ".join(f"t.{k}" for k in spec.key)
+    found = con.execute(
+        f"SELECT _d FROM {SqlDelivery.table(spec.name)} t JOIN {DELIVERIES} l USING (_d)"
+        f" GROUP BY _d HAVING count(*) FILTER (WHERE {violations}) > 0"
+        f" OR count(DISTINCT ({key})) <> count(*)"
+    ).fetchall()
+    return {d for (d,) in found}
 
 
-def _violations(spec: FileSpec, ctx) -> list[str]:
-    """One predicate per rule of schemas.py; NULL counts as a violation (coalesce above)."""
-    out = ["_unparsed"]
+def _violations(spec: FileSpec) -> list[str]:
+    """One predicate per rule of schemas.py; NULL counts as a violation (coalesce above).
+    Delivery-dependent dates come from the batch's delivery table `l`."""
+    out = ["t._unparsed"]
     for c in spec.columns:
         if c.required:
-            out.append(f"{c.name} IS NULL")
-        checks = _column_checks(spec, c, ctx)
-        out += [f"({c.name} IS NOT NULL AND NOT ({check}))" for check in checks]
+            out.append(f"t.{c.name} IS NULL")
+        checks = _column_checks(spec, c)
+        out += [f"(t.{c.name} IS NOT NULL AND NOT ({check}))" for check in checks]
     out += _frame_violations(spec.name)
     return out
 
 
-def _column_checks(spec: FileSpec, c: Column, ctx) -> list[str]:
+def _column_checks(spec: FileSpec, c: Column) -> list[str]:
+    v = f"t.{c.name}"
     checks = []
     if c.codes is not None:
-        checks.append(f"{c.name} IN ({', '.join(repr(v) for v in c.codes)})")
+        checks.append(f"{v} IN ({', '.join(repr(code) for code in c.codes)})")
     if c.min is not None:
-        checks.append(f"{c.name} >= {c.min}")
+        checks.append(f"{v} >= {c.min}")
     if c.max is not None:
-        checks.append(f"{c.name} <= {c.max}")
+        checks.append(f"{v} <= {c.max}")
     if c.name == "staatsangehoerigkeit":
-        checks.append(f"regexp_full_match({c.name}, '{ISO_ALPHA3.strip('^$')}')")
+        checks.append(f"regexp_full_match({v}, '{ISO_ALPHA3.strip('^$')}')")
     if c.type == "date":
-        checks.append(f"{c.name} BETWEEN DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'")
+        checks.append(f"{v} BETWEEN DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'")
     if c.name in spec.window_dates:
-        checks.append(
-            f"{c.name} > DATE '{ctx.window_start}' AND {c.name} <= DATE '{ctx.window_end}'"
-        )
+        checks.append(f"{v} > l.window_start AND {v} <= l.window_end")
     if c.name == "geburtsmonat":
-        oldest, youngest = birth_month_window(ctx.stichtag)
-        checks.append(f"{c.name} BETWEEN DATE '{oldest}' AND DATE '{youngest}'")
+        checks.append(f"{v} BETWEEN l.birth_oldest AND l.birth_youngest")
     if c.name == "arbeitslos_seit":
-        checks.append(f"{c.name} <= DATE '{ctx.stichtag}'")
+        checks.append(f"{v} <= l.stichtag")
     return checks
 
 
 def _frame_violations(name: str) -> list[str]:
     """Rules across columns of one row (schemas._frame_checks)."""
     return {
-        "elb_bestand": ["arbeitslos IS NOT NULL AND arbeitslos <> (arbeitslos_seit IS NOT NULL)"],
+        "elb_bestand": [
+            "t.arbeitslos IS NOT NULL AND t.arbeitslos <> (t.arbeitslos_seit IS NOT NULL)"
+        ],
         "massnahme_eintritte": [
-            "NOT (instrument IS NOT DISTINCT FROM 'FBW' OR massnahme_ziel IS NULL)",
-            "geplantes_ende IS NOT NULL AND eintritt IS NOT NULL AND geplantes_ende < eintritt",
+            "NOT (t.instrument IS NOT DISTINCT FROM 'FBW' OR t.massnahme_ziel IS NULL)",
+            "t.geplantes_ende IS NOT NULL AND t.eintritt IS NOT NULL"
+            " AND t.geplantes_ende < t.eintritt",
         ],
     }.get(name, [])
 
@@ -242,89 +350,130 @@ def _frame_violations(name: str) -> list[str]:
 # --- references across files and months ------------------------------------------------
 
 
-def _cross_checks(con, out: SqlDelivery, prev: tuple[date, date]) -> bool:
-    """validate.cross_checks with the previous month from the warehouse (always known here)."""
-    t = SqlDelivery.table
-    part = [out.ref.jobcenter_id, month_start(previous_month(out.ref.berichtsmonat)), prev[1]]
-    known = (
-        f"(SELECT person_id FROM {t('elb_bestand')} UNION ALL SELECT person_id FROM"
-        " raw.elb_bestand WHERE jobcenter_id = ? AND berichtsmonat = ? AND stand = ?)"
+def _cross_checks(con, bad: set[int]) -> dict[int, list[Finding]]:
+    """validate.cross_checks with the previous month from the warehouse (always known here):
+    adds the deliveries with errors to `bad`, returns the warnings per delivery."""
+    warnings: dict[int, list[Finding]] = {
+        d: [] for (d,) in con.execute(f"SELECT _d FROM {DELIVERIES}").fetchall()
+    }
+    tables = _batch_tables(con)
+    if "elb_bestand" in tables:
+        bad |= _persons_not_in_stock(con, tables)
+    if "leistungen" in tables:
+        _add(warnings, con, _bg_not_in_stock(), BG_NOT_IN_STOCK, "leistungen", "bg_id")
+    if "massnahme_eintritte" in tables:
+        sql = (
+            f"SELECT _d, _zeile, NULL FROM {SqlDelivery.table('massnahme_eintritte')}"
+            " WHERE instrument = 'FBW' AND massnahme_ziel IS NULL"
+        )
+        _add(warnings, con, sql, ZIEL_MISSING, "massnahme_eintritte", "massnahme_ziel")
+    if "massnahme_austritte" in tables:
+        bad |= _austritte(con, tables, warnings)
+    return warnings
+
+
+def _batch_tables(con) -> set[str]:
+    found = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE ?",
+        [TABLE_PREFIX + "%"],
+    ).fetchall()
+    return {name.removeprefix(TABLE_PREFIX) for (name,) in found}
+
+
+def _persons_not_in_stock(con, tables: set[str]) -> set[int]:
+    """Events of persons in neither this stock nor the previous month's: an error."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {KNOWN_PERSONS} AS
+        SELECT _d, person_id FROM {SqlDelivery.table("elb_bestand")}
+        UNION ALL
+        SELECT l._d, r.person_id FROM raw.elb_bestand r JOIN {DELIVERIES} l
+          ON r.jobcenter_id = l.jobcenter_id AND r.berichtsmonat = l.vormonat
+         AND r.stand = l.vormonat_stand"""
     )
+    bad = set()
     for name in ("erwerbsaufnahmen", "massnahme_eintritte", "massnahme_austritte", "kontakte"):
-        if name in out.files:
-            strays = con.execute(
-                f"SELECT count(*) FROM {t(name)} WHERE person_id NOT IN {known}", part
-            ).fetchall()[0][0]
-            if strays:
-                return False  # an error when the previous month is known
-    if "leistungen" in out.files:
-        out.findings += _warnings(
-            con,
-            f"SELECT _zeile, bg_id FROM {t('leistungen')}"
-            f" WHERE bg_id NOT IN (SELECT bg_id FROM {t('elb_bestand')}) ORDER BY _zeile",
-            BG_NOT_IN_STOCK,
-            out.files["leistungen"],
-            "bg_id",
-        )
-    if "massnahme_eintritte" in out.files:
-        out.findings += _warnings(
-            con,
-            f"SELECT _zeile, NULL FROM {t('massnahme_eintritte')}"
-            " WHERE instrument = 'FBW' AND massnahme_ziel IS NULL ORDER BY _zeile",
-            ZIEL_MISSING,
-            out.files["massnahme_eintritte"],
-            "massnahme_ziel",
-        )
-    if "massnahme_austritte" in out.files:
-        return _austritte(con, out)
-    return True
+        if name in tables:
+            found = con.execute(
+                f"SELECT DISTINCT _d FROM {SqlDelivery.table(name)} t WHERE NOT EXISTS"
+                f" (SELECT 1 FROM {KNOWN_PERSONS} k"
+                "  WHERE k._d = t._d AND k.person_id = t.person_id)"
+            ).fetchall()
+            bad |= {d for (d,) in found}
+    return bad
 
 
-def _austritte(con, out: SqlDelivery) -> bool:
+def _bg_not_in_stock() -> str:
     t = SqlDelivery.table
+    return (
+        f"SELECT _d, _zeile, bg_id FROM {t('leistungen')} b WHERE NOT EXISTS"
+        f" (SELECT 1 FROM {t('elb_bestand')} e WHERE e._d = b._d AND e.bg_id = b.bg_id)"
+    )
+
+
+def _austritte(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set[int]:
+    """Each Austritt against its Eintritt: this delivery's, else the latest earlier one."""
+    t = SqlDelivery.table
+    columns = "_d, foerderfall_id, person_id, instrument, eintritt"
     this = (
-        f"SELECT foerderfall_id, person_id, instrument, eintritt FROM {t('massnahme_eintritte')}"
-        if "massnahme_eintritte" in out.files
-        else "SELECT NULL::VARCHAR AS foerderfall_id, NULL::VARCHAR AS person_id,"
-        " NULL::VARCHAR AS instrument, NULL::DATE AS eintritt WHERE false"
+        f"SELECT {columns} FROM {t('massnahme_eintritte')}"
+        if "massnahme_eintritte" in tables
+        else "SELECT NULL::INTEGER AS _d, NULL::VARCHAR AS foerderfall_id,"
+        " NULL::VARCHAR AS person_id, NULL::VARCHAR AS instrument, NULL::DATE AS eintritt"
+        " WHERE false"
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _zm_sql_known AS
+        f"""CREATE OR REPLACE TEMP TABLE {TABLE_PREFIX}known AS
         WITH this AS ({this}),
         earlier AS (
-          SELECT foerderfall_id, person_id, instrument, eintritt FROM raw.massnahme_eintritte
-          WHERE jobcenter_id = ? AND berichtsmonat < ?
-            AND foerderfall_id IN (SELECT foerderfall_id FROM {t("massnahme_austritte")})
-            AND foerderfall_id NOT IN (SELECT foerderfall_id FROM this)
-          QUALIFY row_number() OVER (PARTITION BY foerderfall_id
-                                     ORDER BY berichtsmonat DESC, stand DESC) = 1)
-        SELECT * FROM this UNION ALL SELECT * FROM earlier""",
-        [out.ref.jobcenter_id, out.ref.month_start],
+          SELECT a._d, r.foerderfall_id, r.person_id, r.instrument, r.eintritt
+          FROM {t("massnahme_austritte")} a JOIN {DELIVERIES} l USING (_d)
+          JOIN raw.massnahme_eintritte r
+            ON r.jobcenter_id = l.jobcenter_id AND r.foerderfall_id = a.foerderfall_id
+           AND r.berichtsmonat < l.berichtsmonat
+          WHERE NOT EXISTS (SELECT 1 FROM this
+                            WHERE this._d = a._d AND this.foerderfall_id = a.foerderfall_id)
+          QUALIFY row_number() OVER (PARTITION BY a._d, a.foerderfall_id
+                                     ORDER BY r.berichtsmonat DESC, r.stand DESC) = 1)
+        SELECT * FROM this UNION ALL SELECT * FROM earlier"""
     )
-    try:
-        errors = con.execute(
-            f"""SELECT count(*) FROM {t("massnahme_austritte")} a
-            JOIN _zm_sql_known k USING (foerderfall_id)
-            WHERE (a.person_id IS NOT NULL AND a.person_id <> k.person_id)
-               OR (a.austritt < k.eintritt)
-               OR (a.abschluss_bestanden IS NOT NULL AND k.instrument <> 'FBW')"""
-        ).fetchall()[0][0]
-        if errors:
-            return False
-        out.findings += _warnings(
-            con,
-            f"SELECT _zeile, foerderfall_id FROM {t('massnahme_austritte')}"
-            " WHERE foerderfall_id NOT IN (SELECT foerderfall_id FROM _zm_sql_known)"
-            " ORDER BY _zeile",
-            AUSTRITT_WITHOUT_EINTRITT,
-            out.files["massnahme_austritte"],
-            "foerderfall_id",
+    found = con.execute(
+        f"""SELECT DISTINCT a._d FROM {t("massnahme_austritte")} a
+        JOIN {TABLE_PREFIX}known k ON k._d = a._d AND k.foerderfall_id = a.foerderfall_id
+        WHERE (a.person_id IS NOT NULL AND a.person_id <> k.person_id)
+           OR (a.austritt < k.eintritt)
+           OR (a.abschluss_bestanden IS NOT NULL AND k.instrument <> 'FBW')"""
+    ).fetchall()
+    stray = (
+        f"SELECT _d, _zeile, foerderfall_id FROM {t('massnahme_austritte')} a WHERE NOT EXISTS"
+        f" (SELECT 1 FROM {TABLE_PREFIX}known k"
+        "  WHERE k._d = a._d AND k.foerderfall_id = a.foerderfall_id)"
+    )
+    _add(warnings, con, stray, AUSTRITT_WITHOUT_EINTRITT, "massnahme_austritte", "foerderfall_id")
+    return {d for (d,) in found}
+
+
+def _add(warnings, con, sql: str, kind: tuple[str, str], name: str, column: str) -> None:
+    """Warnings found by `sql` (rows of _d, _zeile, value), in file order per delivery."""
+    file = FILES_BY_NAME[name].csv_name
+    for d, row, value in con.execute(sql + " ORDER BY _d, _zeile").fetchall():
+        warnings[d].append(warning(*kind, file, row, column, value))
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def insert_batch(con, lineage: str, run_at) -> None:
+    """Write the clean deliveries' rows (those left in the delivery table) to the raw tables.
+    No ORDER BY: `_zeile` keeps the file order and no model relies on storage order."""
+    for name in sorted(_batch_tables(con) & set(FILES_BY_NAME)):
+        spec = FILES_BY_NAME[name]
+        cols = ", ".join(spec.column_names)
+        con.execute(
+            f"INSERT INTO raw.{name} ({lineage}, {cols})"
+            f" SELECT l.jobcenter_id, l.berichtsmonat, l.stand,"
+            f" l.pfad || '/{spec.csv_name}', t._zeile, ?, {cols}"
+            f" FROM {SqlDelivery.table(name)} t JOIN {DELIVERIES} l USING (_d)",
+            [
+                run_at
+            ],  # no ORDER BY: `_zeile` keeps the file order, no model relies on storage order
         )
-    finally:
-        con.execute("DROP TABLE IF EXISTS _zm_sql_known")
-    return True
-
-
-def _warnings(con, sql: str, kind: tuple[str, str], file: str, column: str) -> list[Finding]:
-    found = con.execute(sql).fetchall()
-    return [warning(*kind, file, row, column, value) for row, value in found]
