@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import ingest_helpers as h
 import pytest
 
 from orchestration.contract import FILES
@@ -78,3 +79,27 @@ def test_month_after_a_rejected_one_goes_the_detailed_way(raw: Path, tmp_path: P
     by_jc = {o.ref.jobcenter_id: o.checked_by for o in april}
     assert by_jc["05111"] == "detailed"
     assert set(by_jc.values()) == {"detailed", "sql"}  # the other Jobcenter is unaffected
+
+
+def test_a_broken_delivery_does_not_hold_up_its_batch(raw: Path, tmp_path: Path):
+    """A month's deliveries are checked together; one with a duplicate key (a violation only
+    the checks find, the file itself is regular) is rejected, the other Jobcenter's delivery
+    of the same batch still loads through SQL."""
+    copy = shutil.copytree(raw, tmp_path / "raw")
+    broken = sorted((copy / "jobcenter=05111" / "berichtsmonat=2016-04").iterdir())
+    for stand in broken:
+        path = stand / "elb_bestand.csv"
+        data = path.read_bytes()
+        last = data.rstrip(b"\r\n").rsplit(b"\n", 1)[1].rstrip(b"\r")
+        path.write_bytes(data + last + data[len(data.rstrip(b"\r\n")) :])
+        h.rehash(stand, recount=True)
+
+    result = _load(copy, tmp_path / "w.duckdb", vectorised=True)
+
+    assert sorted(o.ref.path for o in result.rejected) == broken
+    assert all(any(f.rule == "duplicate_key" for f in o.errors) for o in result.rejected), [
+        f.line() for o in result.rejected for f in o.errors
+    ]
+    april = [o for o in result.loaded if o.ref.berichtsmonat == "2016-04"]
+    assert april and {o.checked_by for o in april} == {"sql"}
+    assert "05111" not in {o.ref.jobcenter_id for o in april}
