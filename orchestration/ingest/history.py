@@ -56,12 +56,17 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def latest_loaded_stand(con, jobcenter_id: str, month: str) -> tuple[date, date] | None:
     """(stichtag, stand) of the latest loaded stand of `month` (YYYY-MM), or None."""
+    return latest_loaded_stands(con, month).get(jobcenter_id)
+
+
+def latest_loaded_stands(con, month: str) -> dict[str, tuple[date, date]]:
+    """(stichtag, stand) of the latest loaded stand of `month` (YYYY-MM) per Jobcenter."""
     found = con.execute(
-        "SELECT stichtag, stand FROM raw.lieferungen WHERE jobcenter_id = ? AND berichtsmonat = ?"
-        " ORDER BY stand DESC LIMIT 1",
-        [jobcenter_id, month_start(month)],
+        "SELECT jobcenter_id, arg_max(stichtag, stand), max(stand) FROM raw.lieferungen"
+        " WHERE berichtsmonat = ? GROUP BY jobcenter_id",
+        [month_start(month)],
     ).fetchall()  # fetched to the end: DuckDB refuses register() after a half-read result
-    return found[0] if found else None
+    return {jc: (stichtag, stand) for jc, stichtag, stand in found}
 
 
 def _from_warehouse(con, jobcenter_id: str, month: str):

@@ -140,7 +140,8 @@ def ingest(
     with duckdb.connect(str(warehouse), config={"memory_limit": duckdb_memory_limit()}) as con:
         ensure_tables(con)
         _record_problems(con, problems, run_at, rejections_dir, log)
-        todo = refs if force else [r for r in refs if not _already_loaded(con, r)]
+        loaded = {} if force else _loaded_manifests(con)
+        todo = [r for r in refs if not _already_loaded(loaded, r)]
         result.outcomes += [DeliveryOutcome(r, "unchanged") for r in refs if r not in set(todo)]
         con.begin()
         try:
@@ -175,7 +176,8 @@ def pending_months(warehouse: Path, refs: Sequence[DeliveryRef]) -> list[str]:
             " AND table_name = 'lieferungen'"
         ).fetchall()[0][0]:
             return sorted({r.berichtsmonat for r in refs})
-        return sorted({r.berichtsmonat for r in refs if not _already_loaded(con, r)})
+        loaded = _loaded_manifests(con)
+        return sorted({r.berichtsmonat for r in refs if not _already_loaded(loaded, r)})
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -259,14 +261,17 @@ def _ingest_detailed(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime) -> 
     return DeliveryOutcome(ref, "loaded", _ordered(checked.findings), rows, checked_by="detailed")
 
 
-def _already_loaded(con, ref: DeliveryRef) -> bool:
-    sha = manifest_sha256(ref.path)
-    loaded = con.execute(
-        "SELECT manifest_sha256 FROM raw.lieferungen"
-        " WHERE jobcenter_id = ? AND berichtsmonat = ? AND stand = ?",
-        [ref.jobcenter_id, ref.month_start, ref.stand],
+def _loaded_manifests(con) -> dict[tuple, str]:
+    """sha256 of the manifest of every loaded delivery, by (jobcenter, month start, stand)."""
+    found = con.execute(
+        "SELECT jobcenter_id, berichtsmonat, stand, manifest_sha256 FROM raw.lieferungen"
     ).fetchall()
-    return sha is not None and bool(loaded) and loaded[0][0] == sha
+    return {(jc, month, stand): sha for jc, month, stand, sha in found}
+
+
+def _already_loaded(loaded: dict[tuple, str], ref: DeliveryRef) -> bool:
+    sha = loaded.get((ref.jobcenter_id, ref.month_start, ref.stand))
+    return sha is not None and sha == manifest_sha256(ref.path)
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:

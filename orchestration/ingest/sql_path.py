@@ -32,7 +32,7 @@ import pyarrow as pa
 from orchestration.contract import FILES, FILES_BY_NAME, FLAG_FALSE, FLAG_TRUE, Column, FileSpec
 from orchestration.ingest.discovery import DeliveryRef, month_start, previous_month, relative_path
 from orchestration.ingest.findings import Finding, warning
-from orchestration.ingest.history import History, latest_loaded_stand
+from orchestration.ingest.history import History, latest_loaded_stands
 from orchestration.ingest.manifest import Manifest, check_folder, read_manifest
 from orchestration.ingest.parse import AMOUNT_DE, AMOUNT_PLAIN
 from orchestration.ingest.reader import RawFile, arrow_strings, decode, separator
@@ -180,8 +180,9 @@ def _with_predecessor(
     """Deliveries whose previous month is in the warehouse (its latest stand), and the rest:
     without it the windows and persons are checked against the disk by the detailed path."""
     candidates, detailed = [], []
+    latest = latest_loaded_stands(con, previous_month(batch[0].ref.berichtsmonat))
     for p in batch:
-        prev = latest_loaded_stand(con, p.ref.jobcenter_id, previous_month(p.ref.berichtsmonat))
+        prev = latest.get(p.ref.jobcenter_id)
         if prev is None:
             detailed.append(p.ref)
         else:
