@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Literal
 
@@ -130,9 +131,10 @@ def ingest(
     """Load every delivery of `months` (None: all) below `raw_dir` into `warehouse`.
 
     Deliveries are taken in month, Jobcenter and stand order so each month sees its
-    predecessor. `force` reloads deliveries whose manifest is unchanged. `vectorised`
-    checks and writes clean CSV deliveries in DuckDB (sql_path.py); False sends every
-    delivery through the detailed path (same result, slower; for tests)."""
+    predecessor, in batches within a month (`_batches`). `force` reloads deliveries whose
+    manifest is unchanged. `vectorised` checks and writes clean CSV deliveries in DuckDB
+    (sql_path.py); False sends every delivery through the detailed path (same result,
+    slower; for tests)."""
     run_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     refs, problems = discover(raw_dir, None if months is None else list(months))
     result = IngestResult(problems=problems)
@@ -142,23 +144,14 @@ def ingest(
         _record_problems(con, problems, run_at, rejections_dir, log)
         loaded = {} if force else _loaded_manifests(con)
         todo = [r for r in refs if not _already_loaded(loaded, r)]
-        result.outcomes += [DeliveryOutcome(r, "unchanged") for r in refs if r not in set(todo)]
-        con.begin()
-        try:
-            uncommitted = 0
-            for batch, prepared in _read_ahead(_batches(todo), vectorised):
-                for outcome in _ingest_batch(con, batch, prepared, raw_dir, run_at):
-                    _report(con, outcome, raw_dir, run_at, rejections_dir, log)
-                    result.outcomes.append(outcome)
-                    uncommitted += sum(outcome.rows.values())
-                if uncommitted >= COMMIT_EVERY_ROWS:
-                    con.commit()
-                    con.begin()
-                    uncommitted = 0
-            con.commit()
-        except BaseException:
-            con.rollback()  # the deliveries since the last commit load again next time
-            raise
+        pending = set(todo)
+        result.outcomes += [DeliveryOutcome(r, "unchanged") for r in refs if r not in pending]
+
+        def done(outcome: DeliveryOutcome) -> None:
+            _report(con, outcome, raw_dir, run_at, rejections_dir, log)
+            result.outcomes.append(outcome)
+
+        _load_in_batches(con, todo, raw_dir, run_at, vectorised, done)
         order = {r: i for i, r in enumerate(refs)}
         result.outcomes.sort(key=lambda o: order[o.ref])
     log(result.summary())
@@ -189,19 +182,52 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
+def _load_in_batches(
+    con,
+    refs: list[DeliveryRef],
+    raw_dir: Path,
+    run_at: datetime,
+    vectorised: bool,
+    done: Callable[[DeliveryOutcome], None],
+) -> None:
+    """Check and write every delivery, committing about every COMMIT_EVERY_ROWS rows."""
+    con.begin()
+    try:
+        uncommitted = 0
+        for batch, prepared in _read_ahead(_batches(refs), vectorised):
+            for outcome in _ingest_batch(con, batch, prepared, raw_dir, run_at):
+                done(outcome)
+                uncommitted += sum(outcome.rows.values())
+            if uncommitted >= COMMIT_EVERY_ROWS:
+                con.commit()
+                con.begin()
+                uncommitted = 0
+        con.commit()
+    except BaseException:
+        con.rollback()  # the deliveries since the last commit load again next time
+        raise
+
+
 def _batches(refs: list[DeliveryRef]) -> list[list[DeliveryRef]]:
-    """Consecutive deliveries of one month, at most one per Jobcenter (a revised stand starts
-    a new batch, so it sees its predecessor) and about BATCH_BYTES of files."""
+    """Deliveries of one month, one stand per Jobcenter, about BATCH_BYTES of files: first
+    every Jobcenter's earliest stand, then the revisions (each stand sees its predecessor)."""
     batches: list[list[DeliveryRef]] = []
+    for _, month in groupby(refs, key=lambda r: r.berichtsmonat):
+        rounds: dict[str, int] = {}  # Jobcenter -> stands seen
+        ranked = []
+        for ref in month:  # in Jobcenter and stand order
+            ranked.append((rounds.get(ref.jobcenter_id, 0), ref))
+            rounds[ref.jobcenter_id] = ranked[-1][0] + 1
+        for _, in_round in groupby(sorted(ranked, key=lambda x: x[0]), key=lambda x: x[0]):
+            batches += _by_size([ref for _, ref in in_round])
+    return batches
+
+
+def _by_size(refs: list[DeliveryRef]) -> list[list[DeliveryRef]]:
+    batches: list[list[DeliveryRef]] = [[]]
     size = 0
     for ref in refs:
-        last = batches[-1] if batches else []
-        if (
-            not last
-            or last[0].berichtsmonat != ref.berichtsmonat
-            or ref.jobcenter_id in {r.jobcenter_id for r in last}
-            or size >= BATCH_BYTES
-        ):
+        if size >= BATCH_BYTES:
             batches.append([])
             size = 0
         batches[-1].append(ref)
