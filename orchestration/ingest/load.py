@@ -243,13 +243,19 @@ def _read_ahead(
     if not vectorised:
         yield from ((batch, [None] * len(batch)) for batch in batches)
         return
+    if not batches:
+        return
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = [pool.submit(lambda b=b: [prepare(r) for r in b]) for b in batches[:1]]
+        ahead = pool.submit(_read_batch, batches[0])
         for i, batch in enumerate(batches):
-            ready = pending.pop().result()
+            ready = ahead.result()
             if i + 1 < len(batches):
-                pending.append(pool.submit(lambda b=batches[i + 1]: [prepare(r) for r in b]))
+                ahead = pool.submit(_read_batch, batches[i + 1])
             yield batch, ready
+
+
+def _read_batch(batch: list[DeliveryRef]) -> list[Prepared | None]:
+    return [prepare(ref) for ref in batch]
 
 
 def _ingest_batch(
