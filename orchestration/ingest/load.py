@@ -270,7 +270,7 @@ def _ingest_batch(
         clean, unclean = check_batch(con, ready, raw_dir) if ready else ([], [])
         for c in clean:
             _clear_partition(con, c.ref)
-        insert_batch(con, ", ".join(n for n, _ in LINEAGE_COLUMNS), run_at)
+        insert_batch(con, run_at)
     finally:
         drop_tables(con)
     for c in clean:

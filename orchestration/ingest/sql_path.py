@@ -22,14 +22,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from orchestration.contract import FILES, FILES_BY_NAME, FLAG_FALSE, FLAG_TRUE, Column, FileSpec
+from orchestration.contract import (
+    FILES,
+    FILES_BY_NAME,
+    FLAG_FALSE,
+    FLAG_TRUE,
+    LINEAGE_COLUMNS,
+    Column,
+    FileSpec,
+)
 from orchestration.ingest.discovery import DeliveryRef, month_start, previous_month, relative_path
 from orchestration.ingest.findings import Finding, warning
 from orchestration.ingest.history import History, latest_loaded_stands
@@ -40,7 +48,6 @@ from orchestration.ingest.schemas import DATE_MAX, DATE_MIN, ISO_ALPHA3, birth_m
 from orchestration.ingest.validate import (
     AUSTRITT_WITHOUT_EINTRITT,
     BG_NOT_IN_STOCK,
-    NON_EMPTY_FILES,
     ZIEL_MISSING,
     rule_context,
     unlisted_files,
@@ -48,7 +55,8 @@ from orchestration.ingest.validate import (
 
 TABLE_PREFIX = "_zm_sql_"  # temp tables of the batch being checked, one per file
 DELIVERIES = TABLE_PREFIX + "lieferung"  # one row per delivery of the batch: its rule context
-KNOWN_PERSONS = TABLE_PREFIX + "personen"
+KNOWN_PERSONS = TABLE_PREFIX + "personen"  # stock of this and the previous month
+KNOWN_EINTRITTE = TABLE_PREFIX + "eintritte_bekannt"  # the Eintritt each Austritt refers to
 
 
 @dataclass
@@ -125,8 +133,6 @@ def _read_plain_csv(folder: Path, manifest: Manifest, spec: FileSpec, listed: li
         return None
     if set(table.column_names) != set(spec.column_names):
         return None  # extra columns go to raw.zusatzspalten: the detailed path
-    if table.num_rows == 0 and spec.name in NON_EMPTY_FILES:
-        return None
     rows = np.arange(1, table.num_rows + 1, dtype=np.int32)
     return table.select(list(spec.column_names)).append_column("_zeile", pa.array(rows))
 
@@ -154,7 +160,7 @@ def check_batch(
             if parts:
                 _type_into_temp_table(con, spec, parts)
                 bad |= _unclean_files(con, spec)
-        warnings = _cross_checks(con, bad)
+        warnings = _cross_checks(con, len(candidates), bad)
     except BaseException:
         drop_tables(con)
         raise
@@ -222,8 +228,12 @@ def _register_deliveries(
 
 
 def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for name in [s.name for s in FILES] + ["lieferung", "personen", "known"]:
-        con.execute(f"DROP TABLE IF EXISTS {TABLE_PREFIX}{name}")
+    for table in [SqlDelivery.table(s.name) for s in FILES] + [
+        DELIVERIES,
+        KNOWN_PERSONS,
+        KNOWN_EINTRITTE,
+    ]:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 # --- one file type ------------------------------------------------------------------------
@@ -351,12 +361,10 @@ def _frame_violations(name: str) -> list[str]:
 # --- references across files and months ------------------------------------------------
 
 
-def _cross_checks(con, bad: set[int]) -> dict[int, list[Finding]]:
+def _cross_checks(con, n_deliveries: int, bad: set[int]) -> dict[int, list[Finding]]:
     """validate.cross_checks with the previous month from the warehouse (always known here):
     adds the deliveries with errors to `bad`, returns the warnings per delivery."""
-    warnings: dict[int, list[Finding]] = {
-        d: [] for (d,) in con.execute(f"SELECT _d FROM {DELIVERIES}").fetchall()
-    }
+    warnings: dict[int, list[Finding]] = {d: [] for d in range(n_deliveries)}
     tables = _batch_tables(con)
     if "elb_bestand" in tables:
         bad |= _persons_not_in_stock(con, tables)
@@ -423,7 +431,7 @@ def _austritte(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set
         " WHERE false"
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {TABLE_PREFIX}known AS
+        f"""CREATE OR REPLACE TEMP TABLE {KNOWN_EINTRITTE} AS
         WITH this AS ({this}),
         earlier AS (
           SELECT a._d, r.foerderfall_id, r.person_id, r.instrument, r.eintritt
@@ -439,14 +447,14 @@ def _austritte(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set
     )
     found = con.execute(
         f"""SELECT DISTINCT a._d FROM {t("massnahme_austritte")} a
-        JOIN {TABLE_PREFIX}known k ON k._d = a._d AND k.foerderfall_id = a.foerderfall_id
+        JOIN {KNOWN_EINTRITTE} k ON k._d = a._d AND k.foerderfall_id = a.foerderfall_id
         WHERE (a.person_id IS NOT NULL AND a.person_id <> k.person_id)
            OR (a.austritt < k.eintritt)
            OR (a.abschluss_bestanden IS NOT NULL AND k.instrument <> 'FBW')"""
     ).fetchall()
     stray = (
         f"SELECT _d, _zeile, foerderfall_id FROM {t('massnahme_austritte')} a WHERE NOT EXISTS"
-        f" (SELECT 1 FROM {TABLE_PREFIX}known k"
+        f" (SELECT 1 FROM {KNOWN_EINTRITTE} k"
         "  WHERE k._d = a._d AND k.foerderfall_id = a.foerderfall_id)"
     )
     _add(warnings, con, stray, AUSTRITT_WITHOUT_EINTRITT, "massnahme_austritte", "foerderfall_id")
@@ -463,18 +471,16 @@ def _add(warnings, con, sql: str, kind: tuple[str, str], name: str, column: str)
 # --- writing ------------------------------------------------------------------------------
 
 
-def insert_batch(con, lineage: str, run_at) -> None:
+def insert_batch(con, run_at: datetime) -> None:
     """Write the clean deliveries' rows (those left in the delivery table) to the raw tables.
     No ORDER BY: `_zeile` keeps the file order and no model relies on storage order."""
     for name in sorted(_batch_tables(con) & set(FILES_BY_NAME)):
         spec = FILES_BY_NAME[name]
         cols = ", ".join(spec.column_names)
         con.execute(
-            f"INSERT INTO raw.{name} ({lineage}, {cols})"
+            f"INSERT INTO raw.{name} ({', '.join(n for n, _ in LINEAGE_COLUMNS)}, {cols})"
             f" SELECT l.jobcenter_id, l.berichtsmonat, l.stand,"
             f" l.pfad || '/{spec.csv_name}', t._zeile, ?, {cols}"
             f" FROM {SqlDelivery.table(name)} t JOIN {DELIVERIES} l USING (_d)",
-            [
-                run_at
-            ],  # no ORDER BY: `_zeile` keeps the file order, no model relies on storage order
+            [run_at],
         )
