@@ -13,7 +13,7 @@ import pytest
 from tests.rawdata import RawData, run_dbt
 
 JC = "10009"
-FACTS = ("fct_elb_bestand", "fct_lzb_bestand", "fct_leistungen", "fct_kontakte")
+FACTS = ("fct_elb_bestand", "fct_leistungen", "fct_kontakte")
 MARTS = ("kennzahlen_monat", "zielkennzahlen_monat", "kontaktdichte_monat")
 
 

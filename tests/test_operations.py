@@ -379,7 +379,7 @@ def test_same_deliveries_twice_give_identical_marts(revised: Revised) -> None:
     assert os.readlink(revised.data / "marts_parquet") == revised.parquet  # byte-identical
 
 
-INCREMENTAL_FACTS = ("fct_elb_bestand", "fct_lzb_bestand", "fct_leistungen", "fct_kontakte")
+INCREMENTAL_FACTS = ("fct_elb_bestand", "fct_leistungen", "fct_kontakte")
 
 
 def test_month_wise_facts_equal_a_build_from_scratch(

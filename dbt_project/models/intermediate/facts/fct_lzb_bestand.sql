@@ -1,10 +1,8 @@
 -- One row per LZB person and month (elb_tage_730 >= 638 and age >= 17), with whether the
 -- measure at the Stichtag counts as aktive Arbeitsförderung by the catalogue version of the
 -- month's year (K3E2 numerator) and the LZB transitions (K3E3/K3E4).
--- Incremental by month like fct_elb_bestand (macros/monatsweise.sql).
-
-{%- set ab = neubau_ab() %}
--- depends_on: {{ ref('int_monate') }}
+-- A view: the rows are fct_elb_bestand's, so writing them again (47 s of a national build)
+-- bought nothing; it is always as current as fct_elb_bestand (docs/decisions.md).
 
 select
     jobcenter_id,
@@ -33,6 +31,3 @@ select
     team
 from {{ ref('fct_elb_bestand') }}
 where lzb
-{%- if ab is not none %}
-    and berichtsmonat >= {{ ab }}
-{%- endif %}
