@@ -1,5 +1,6 @@
 """The vectorised ingest (sql_path.py) against the detailed path: same raw tables, same
-warnings, on generated months with revised stands. Broken deliveries are covered by
+warnings, on generated months with revised stands (from the first month of the history,
+which has no predecessor). Broken deliveries are covered by
 test_validation.py, whose cases lie in a month with a loaded predecessor, i.e. where the SQL
 path decides first: each of them must still be rejected."""
 
@@ -19,11 +20,21 @@ from orchestration.ingest import IngestResult, ingest
 TABLES = [f"raw.{s.name}" for s in FILES] + ["raw.warnungen", "raw.lieferungen"]
 
 
+STRANGER = "P_UNBEKANNT"  # a contact of the first month by a person outside its stock
+
+
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("raw")
     generate(out, jobcenters=2, seed=7, scale=0.03, start="2016-01", end="2016-07")
+    for stand in (out / "jobcenter=05111" / "berichtsmonat=2016-01").iterdir():
+        h.transform_csv(stand, "kontakte.csv", _first_contact_by_a_stranger)
     return out
+
+
+def _first_contact_by_a_stranger(header: list[str], rows: list[list[str]]):
+    rows[0][[c.lower() for c in header].index("person_id")] = STRANGER
+    return header, rows
 
 
 def _load(raw: Path, warehouse: Path, vectorised: bool) -> IngestResult:
@@ -48,11 +59,14 @@ def test_both_paths_write_the_same_rows(raw: Path, tmp_path: Path):
 
     assert sql.ok and detailed.ok
     assert len(sql.loaded) == len(detailed.loaded) > 14
-    # all but the first month of each Jobcenter (its predecessor is not in the warehouse)
-    firsts = {o.ref for o in sql.loaded if o.ref.berichtsmonat == "2016-01"}
-    assert {o.ref for o in sql.loaded if o.checked_by == "detailed"} == firsts
+    # the first month too: no predecessor anywhere, so persons outside the stock are warnings
+    assert all(o.checked_by == "sql" for o in sql.loaded)
     assert all(o.checked_by == "detailed" for o in detailed.loaded)
     assert sum(len(o.warnings) for o in sql.loaded) > 0  # so the warnings are compared too
+    for o in sql.loaded:
+        strangers = [w.value for w in o.warnings if w.rule == "person_not_in_stock"]
+        first = (o.ref.jobcenter_id, o.ref.berichtsmonat) == ("05111", "2016-01")
+        assert strangers == ([STRANGER] if first else []), o.delivery
     with duckdb.connect(str(tmp_path / "sql.duckdb")) as con:
         con.execute(f"ATTACH '{tmp_path / 'detailed.duckdb'}' AS d (READ_ONLY)")
         for table in TABLES:

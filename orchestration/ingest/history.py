@@ -83,9 +83,14 @@ def _from_warehouse(con, jobcenter_id: str, month: str):
     return latest[0], frozenset(p for (p,) in persons), "warehouse"
 
 
-def _from_disk(raw_dir: Path, jobcenter_id: str, month: str):
+def stands_on_disk(raw_dir: Path, jobcenter_id: str, month: str) -> list[Path]:
+    """The stand folders of a Jobcenter's month below `raw_dir`, latest first."""
     month_dir = raw_dir / f"jobcenter={jobcenter_id}" / f"berichtsmonat={month}"
-    stands = sorted(month_dir.glob("stand=*"), reverse=True) if month_dir.is_dir() else []
+    return sorted(month_dir.glob("stand=*"), reverse=True) if month_dir.is_dir() else []
+
+
+def _from_disk(raw_dir: Path, jobcenter_id: str, month: str):
+    stands = stands_on_disk(raw_dir, jobcenter_id, month)
     spec = FILES_BY_NAME["elb_bestand"]
     for folder in stands:
         manifest, _ = read_manifest(folder)

@@ -6,9 +6,11 @@ It answers one question per delivery: is it clean? Every rule of the detailed pa
 (`validate.py`: parse rules, pandera schema, keys, windows, cross-file and cross-month
 checks) is expressed as a SQL predicate; any violation, any file that is not a plain CSV
 (Parquet, encoding trouble, blank or short rows, extra columns) and any month whose
-predecessor is not in the warehouse sends the delivery to the detailed path, which names
-every finding. So the SQL only ever has to decide "clean", never explain: the detailed path
-stays the one place for messages. Warnings (which never block) are produced here exactly as
+predecessor is on disk but not in the warehouse sends the delivery to the detailed path,
+which names every finding. A month with no predecessor anywhere (the first of a history) is
+checked here as the detailed path checks it: persons outside the stock are warnings. So the
+SQL only ever has to decide "clean", never explain: the detailed path stays the one place
+for messages. Warnings (which never block) are produced here exactly as
 the detailed path would, because they are stored with a loaded delivery.
 tests/test_ingest_sql.py holds both paths to the same tables and warnings.
 
@@ -40,7 +42,7 @@ from orchestration.contract import (
 )
 from orchestration.ingest.discovery import DeliveryRef, month_start, previous_month, relative_path
 from orchestration.ingest.findings import Finding, warning
-from orchestration.ingest.history import History, latest_loaded_stands
+from orchestration.ingest.history import History, latest_loaded_stands, stands_on_disk
 from orchestration.ingest.manifest import Manifest, check_folder, read_manifest
 from orchestration.ingest.parse import AMOUNT_DE, AMOUNT_PLAIN
 from orchestration.ingest.reader import RawFile, arrow_strings, decode, separator
@@ -48,6 +50,8 @@ from orchestration.ingest.schemas import DATE_MAX, DATE_MIN, ISO_ALPHA3, birth_m
 from orchestration.ingest.validate import (
     AUSTRITT_WITHOUT_EINTRITT,
     BG_NOT_IN_STOCK,
+    EVENT_FILES,
+    PERSON_NOT_PROVABLE,
     ZIEL_MISSING,
     rule_context,
     unlisted_files,
@@ -145,7 +149,7 @@ def check_batch(
 ) -> tuple[list[SqlDelivery], list[DeliveryRef]]:
     """The clean deliveries, ready to write (`insert_batch`), and those for the detailed
     path. `batch`: one month, at most one delivery per Jobcenter."""
-    candidates, detailed = _with_predecessor(con, batch)
+    candidates, detailed = _with_predecessor(con, batch, raw_dir)
     if not candidates:
         return [], detailed
     try:
@@ -177,19 +181,22 @@ def check_batch(
     return clean, detailed
 
 
-Predecessor = tuple[date, date]  # (stichtag, stand) of the previous month's latest stand
+# (stichtag, stand) of the previous month's latest stand; None: no previous month anywhere
+Predecessor = tuple[date, date] | None
 
 
 def _with_predecessor(
-    con, batch: list[Prepared]
+    con, batch: list[Prepared], raw_dir: Path
 ) -> tuple[list[tuple[Prepared, Predecessor]], list[DeliveryRef]]:
-    """Deliveries whose previous month is in the warehouse (its latest stand), and the rest:
-    without it the windows and persons are checked against the disk by the detailed path."""
+    """Deliveries whose previous month is in the warehouse (its latest stand) or nowhere (a
+    history's first month), and the rest: a previous month only on disk is read and checked
+    by the detailed path (history.load_history)."""
     candidates, detailed = [], []
-    latest = latest_loaded_stands(con, previous_month(batch[0].ref.berichtsmonat))
+    month = previous_month(batch[0].ref.berichtsmonat)
+    latest = latest_loaded_stands(con, month)
     for p in batch:
         prev = latest.get(p.ref.jobcenter_id)
-        if prev is None:
+        if prev is None and stands_on_disk(raw_dir, p.ref.jobcenter_id, month):
             detailed.append(p.ref)
         else:
             candidates.append((p, prev))
@@ -202,7 +209,7 @@ def _register_deliveries(
     """One row per delivery: lineage, predecessor and the dates its rules compare with."""
     rows: dict[str, list] = {"_d": list(range(len(candidates)))}
     for p, prev in candidates:
-        ctx = rule_context(p.manifest.stichtag, History(prev_stichtag=prev[0]))
+        ctx = rule_context(p.manifest.stichtag, History(prev_stichtag=prev and prev[0]))
         oldest, youngest = birth_month_window(ctx.stichtag)
         row = {
             "jobcenter_id": p.ref.jobcenter_id,
@@ -210,7 +217,7 @@ def _register_deliveries(
             "stand": p.ref.stand,
             "pfad": relative_path(p.ref.path, raw_dir),
             "vormonat": month_start(previous_month(p.ref.berichtsmonat)),
-            "vormonat_stand": prev[1],
+            "vormonat_stand": prev and prev[1],
             "stichtag": ctx.stichtag,
             "window_start": ctx.window_start,
             "window_end": ctx.window_end,
@@ -219,7 +226,8 @@ def _register_deliveries(
         }
         for name, value in row.items():
             rows.setdefault(name, []).append(value)
-    columns = {n: pa.array(v, pa.int32() if n == "_d" else None) for n, v in rows.items()}
+    types = {"_d": pa.int32(), "vormonat_stand": pa.date32()}  # the latter may be all NULL
+    columns = {n: pa.array(v, types.get(n)) for n, v in rows.items()}
     con.register("_zm_sql_src", pa.table(columns))
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {DELIVERIES} AS SELECT * FROM _zm_sql_src")
@@ -362,12 +370,12 @@ def _frame_violations(name: str) -> list[str]:
 
 
 def _cross_checks(con, n_deliveries: int, bad: set[int]) -> dict[int, list[Finding]]:
-    """validate.cross_checks with the previous month from the warehouse (always known here):
+    """validate.cross_checks with the previous month from the warehouse (or none at all):
     adds the deliveries with errors to `bad`, returns the warnings per delivery."""
     warnings: dict[int, list[Finding]] = {d: [] for d in range(n_deliveries)}
     tables = _batch_tables(con)
     if "elb_bestand" in tables:
-        bad |= _persons_not_in_stock(con, tables)
+        bad |= _persons_not_in_stock(con, tables, warnings)
     if "leistungen" in tables:
         _add(warnings, con, _bg_not_in_stock(), BG_NOT_IN_STOCK, "leistungen", "bg_id")
     if "massnahme_eintritte" in tables:
@@ -389,8 +397,9 @@ def _batch_tables(con) -> set[str]:
     return {name.removeprefix(TABLE_PREFIX) for (name,) in found}
 
 
-def _persons_not_in_stock(con, tables: set[str]) -> set[int]:
-    """Events of persons in neither this stock nor the previous month's: an error."""
+def _persons_not_in_stock(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set[int]:
+    """Events of persons in neither this stock nor the previous month's: an error; a warning
+    where there is no previous month (not provable)."""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {KNOWN_PERSONS} AS
         SELECT _d, person_id FROM {SqlDelivery.table("elb_bestand")}
@@ -400,14 +409,19 @@ def _persons_not_in_stock(con, tables: set[str]) -> set[int]:
          AND r.stand = l.vormonat_stand"""
     )
     bad = set()
-    for name in ("erwerbsaufnahmen", "massnahme_eintritte", "massnahme_austritte", "kontakte"):
-        if name in tables:
-            found = con.execute(
-                f"SELECT DISTINCT _d FROM {SqlDelivery.table(name)} t WHERE NOT EXISTS"
-                f" (SELECT 1 FROM {KNOWN_PERSONS} k"
-                "  WHERE k._d = t._d AND k.person_id = t.person_id)"
-            ).fetchall()
-            bad |= {d for (d,) in found}
+    for name in EVENT_FILES:
+        if name not in tables:
+            continue
+        strays = (
+            f"SELECT t._d, t._zeile, t.person_id, l.vormonat_stand IS NULL AS unprovable"
+            f" FROM {SqlDelivery.table(name)} t JOIN {DELIVERIES} l USING (_d)"
+            f" WHERE t.person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {KNOWN_PERSONS} k"
+            "  WHERE k._d = t._d AND k.person_id = t.person_id)"
+        )
+        found = con.execute(f"SELECT DISTINCT _d FROM ({strays}) WHERE NOT unprovable")
+        bad |= {d for (d,) in found.fetchall()}
+        sql = f"SELECT _d, _zeile, person_id FROM ({strays}) WHERE unprovable"
+        _add(warnings, con, sql, PERSON_NOT_PROVABLE, name, "person_id")
     return bad
 
 

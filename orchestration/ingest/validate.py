@@ -28,6 +28,10 @@ AUSTRITT_WITHOUT_EINTRITT = (
     "austritt_without_eintritt",
     "no Eintritt of this or an earlier loaded month (may predate the history)",
 )
+PERSON_NOT_PROVABLE = (  # the previous month is unknown: a warning, not an error
+    "person_not_in_stock",
+    "person not in this month's elb_bestand; previous month unknown, so not provable",
+)
 
 
 @dataclass
@@ -205,17 +209,7 @@ def _persons_in_stock(files, persons: set[str], history: History) -> list[Findin
         ids = parsed.typed["person_id"]
         for row, person in ids[ids.notna() & ~ids.isin(known)].items():
             if history.prev_persons is None:
-                out.append(
-                    warning(
-                        "person_not_in_stock",
-                        "person not in this month's elb_bestand;"
-                        " previous month unknown, so not provable",
-                        parsed.raw.file,
-                        row,
-                        "person_id",
-                        person,
-                    )
-                )
+                out.append(warning(*PERSON_NOT_PROVABLE, parsed.raw.file, row, "person_id", person))
             else:
                 out.append(
                     error(
