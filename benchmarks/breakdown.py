@@ -54,7 +54,7 @@ def _category(node: dict) -> str:
 
 
 def dbt_timings(target_dir: Path, run_id: str) -> dict | None:
-    """Per-category sums of dbt node execution times (thread-seconds, 2 threads) and dbt's
+    """Per-category sums of dbt node execution times (dbt's thread-seconds) and dbt's
     own elapsed wall time, from the dagster-dbt target folder of the run."""
     folders = sorted(target_dir.glob(f"dbt_models-{run_id[:7]}-*"))
     if not folders or not (folders[-1] / "run_results.json").exists():

@@ -322,8 +322,6 @@ def run_dbt(
         str(workdir / "target"),
         "--log-path",
         str(workdir / "logs"),
-        "--threads",
-        "2",
         *extra_args,
     ]
     dbt_vars = {**(dbt_vars or {}), **({"as_of": as_of} if as_of else {})}
