@@ -59,7 +59,6 @@ from orchestration.ingest.validate import (
 
 TABLE_PREFIX = "_zm_sql_"  # temp tables of the batch being checked, one per file
 DELIVERIES = TABLE_PREFIX + "lieferung"  # one row per delivery of the batch: its rule context
-KNOWN_PERSONS = TABLE_PREFIX + "personen"  # stock of this and the previous month
 KNOWN_EINTRITTE = TABLE_PREFIX + "eintritte_bekannt"  # the Eintritt each Austritt refers to
 
 
@@ -238,7 +237,6 @@ def _register_deliveries(
 def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table in [SqlDelivery.table(s.name) for s in FILES] + [
         DELIVERIES,
-        KNOWN_PERSONS,
         KNOWN_EINTRITTE,
     ]:
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -399,29 +397,35 @@ def _batch_tables(con) -> set[str]:
 
 def _persons_not_in_stock(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set[int]:
     """Events of persons in neither this stock nor the previous month's: an error; a warning
-    where there is no previous month (not provable)."""
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {KNOWN_PERSONS} AS
-        SELECT _d, person_id FROM {SqlDelivery.table("elb_bestand")}
-        UNION ALL
-        SELECT l._d, r.person_id FROM raw.elb_bestand r JOIN {DELIVERIES} l
-          ON r.jobcenter_id = l.jobcenter_id AND r.berichtsmonat = l.vormonat
-         AND r.stand = l.vormonat_stand"""
+    where there is no previous month (not provable). One anti-join for all event files, so
+    the known persons are hashed once."""
+    files = [name for name in EVENT_FILES if name in tables]
+    if not files:
+        return set()
+    events = " UNION ALL ".join(
+        f"SELECT {i} AS f, _d, _zeile, person_id FROM {SqlDelivery.table(name)}"
+        for i, name in enumerate(files)
     )
+    strays = con.execute(  # few rows: one scan decides errors and warnings
+        f"""WITH known AS (
+          SELECT _d, person_id FROM {SqlDelivery.table("elb_bestand")}
+          UNION ALL
+          SELECT l._d, r.person_id FROM raw.elb_bestand r JOIN {DELIVERIES} l
+            ON r.jobcenter_id = l.jobcenter_id AND r.berichtsmonat = l.vormonat
+           AND r.stand = l.vormonat_stand)
+        SELECT e.f, e._d, e._zeile, e.person_id, l.vormonat_stand IS NULL
+        FROM ({events}) e JOIN {DELIVERIES} l USING (_d)
+        WHERE e.person_id IS NOT NULL AND NOT EXISTS
+          (SELECT 1 FROM known k WHERE k._d = e._d AND k.person_id = e.person_id)
+        ORDER BY e.f, e._d, e._zeile"""
+    ).fetchall()
     bad = set()
-    for name in EVENT_FILES:
-        if name not in tables:
-            continue
-        strays = (
-            f"SELECT t._d, t._zeile, t.person_id, l.vormonat_stand IS NULL AS unprovable"
-            f" FROM {SqlDelivery.table(name)} t JOIN {DELIVERIES} l USING (_d)"
-            f" WHERE t.person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {KNOWN_PERSONS} k"
-            "  WHERE k._d = t._d AND k.person_id = t.person_id)"
-        )
-        found = con.execute(f"SELECT DISTINCT _d FROM ({strays}) WHERE NOT unprovable")
-        bad |= {d for (d,) in found.fetchall()}
-        sql = f"SELECT _d, _zeile, person_id FROM ({strays}) WHERE unprovable"
-        _add(warnings, con, sql, PERSON_NOT_PROVABLE, name, "person_id")
+    for f, d, row, person, unprovable in strays:
+        if unprovable:
+            file = FILES_BY_NAME[files[f]].csv_name
+            warnings[d].append(warning(*PERSON_NOT_PROVABLE, file, row, "person_id", person))
+        else:
+            bad.add(d)
     return bad
 
 
