@@ -10,8 +10,8 @@ predecessor is on disk but not in the warehouse sends the delivery to the detail
 which names every finding. A month with no predecessor anywhere (the first of a history) is
 checked here as the detailed path checks it: persons outside the stock are warnings. So the
 SQL only ever has to decide "clean", never explain: the detailed path stays the one place
-for messages. Warnings (which never block) are produced here exactly as
-the detailed path would, because they are stored with a loaded delivery.
+for messages. Warnings (which never block) are produced here exactly as the detailed path
+would, because they are stored with a loaded delivery.
 tests/test_ingest_sql.py holds both paths to the same tables and warnings.
 
 A batch holds deliveries of one month, at most one per Jobcenter (so none depends on
@@ -208,7 +208,7 @@ def _register_deliveries(
     """One row per delivery: lineage, predecessor and the dates its rules compare with."""
     rows: dict[str, list] = {"_d": list(range(len(candidates)))}
     for p, prev in candidates:
-        ctx = rule_context(p.manifest.stichtag, History(prev_stichtag=prev and prev[0]))
+        ctx = rule_context(p.manifest.stichtag, History(prev_stichtag=prev[0] if prev else None))
         oldest, youngest = birth_month_window(ctx.stichtag)
         row = {
             "jobcenter_id": p.ref.jobcenter_id,
@@ -216,7 +216,7 @@ def _register_deliveries(
             "stand": p.ref.stand,
             "pfad": relative_path(p.ref.path, raw_dir),
             "vormonat": month_start(previous_month(p.ref.berichtsmonat)),
-            "vormonat_stand": prev and prev[1],
+            "vormonat_stand": prev[1] if prev else None,
             "stichtag": ctx.stichtag,
             "window_start": ctx.window_start,
             "window_end": ctx.window_end,
