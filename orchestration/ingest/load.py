@@ -213,13 +213,15 @@ def _batches(refs: list[DeliveryRef]) -> list[list[DeliveryRef]]:
     every Jobcenter's earliest stand, then the revisions (each stand sees its predecessor)."""
     batches: list[list[DeliveryRef]] = []
     for _, month in groupby(refs, key=lambda r: r.berichtsmonat):
-        rounds: dict[str, int] = {}  # Jobcenter -> stands seen
-        ranked = []
+        rounds: list[list[DeliveryRef]] = []  # k: every Jobcenter's k-th stand
+        seen: dict[str, int] = {}  # Jobcenter -> stands so far
         for ref in month:  # in Jobcenter and stand order
-            ranked.append((rounds.get(ref.jobcenter_id, 0), ref))
-            rounds[ref.jobcenter_id] = ranked[-1][0] + 1
-        for _, in_round in groupby(sorted(ranked, key=lambda x: x[0]), key=lambda x: x[0]):
-            batches += _by_size([ref for _, ref in in_round])
+            k = seen[ref.jobcenter_id] = seen.get(ref.jobcenter_id, -1) + 1
+            if k == len(rounds):
+                rounds.append([])
+            rounds[k].append(ref)
+        for in_round in rounds:
+            batches += _by_size(in_round)
     return batches
 
 
