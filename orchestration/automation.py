@@ -40,7 +40,9 @@ from dagster._core.storage.tags import (
 
 from orchestration.config import get_paths
 from orchestration.ingest import DeliveryRef, discover
+from orchestration.ingest.manifest import manifest_sha256
 from orchestration.locking import WRITER_TAG, fail_dead_runs
+from orchestration.quarantine import withdrawn_shas
 
 SENSOR_INTERVAL_S = 30
 DEFAULT_SETTLE_S = 10.0  # a delivery whose files changed more recently may still be copying
@@ -82,7 +84,13 @@ def settle_seconds() -> float:
 
 
 def scan_deliveries() -> list[SeenDelivery]:
-    refs, _ = discover(get_paths().raw_dir)  # folder problems are the ingest's to report
+    """Every delivery in the raw folder but the withdrawn ones (`zielmonitor withdraw`): a
+    withdrawn delivery copied back never launches a run (the ingest would reject it)."""
+    paths = get_paths()
+    refs, _ = discover(paths.raw_dir)  # folder problems are the ingest's to report
+    withdrawn = withdrawn_shas(paths)
+    if withdrawn:
+        refs = [r for r in refs if manifest_sha256(r.path) not in withdrawn]
     return [SeenDelivery(ref, _changed_ns(ref)) for ref in refs]
 
 

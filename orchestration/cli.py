@@ -3,6 +3,7 @@
     zielmonitor generate [--out DIR] [--jobcenters N] [--seed S] [--from 2014-01] [--to 2016-12]
     zielmonitor refresh [--as-of YYYY-MM-DD]
     zielmonitor report [--jahr J] [--monat M] [--as-of D] [--jobcenter ID] [--format text|html]
+    zielmonitor withdraw --jobcenter J --monat YYYY-MM --stand YYYY-MM-DD --grund TEXT
     zielmonitor demo
     zielmonitor prepare
     zielmonitor dev            (the Dagster UI on this project)
@@ -17,10 +18,12 @@ import os
 import re
 import sys
 import time
+import traceback
 from datetime import date
 from pathlib import Path
 
 from orchestration.config import PROJECT_DIR, get_paths
+from orchestration.private_files import restrict_umask, share
 
 
 def _month(value: str) -> str:
@@ -34,6 +37,18 @@ def _day(value: str) -> str:
         return date.fromisoformat(value).isoformat()
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from exc
+
+
+def _jobcenter(value: str) -> str:
+    if not re.fullmatch(r"\d{5}", value):
+        raise argparse.ArgumentTypeError(f"expected a 5-digit key, got {value!r}")
+    return value
+
+
+def _reason(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("say why the delivery is withdrawn")
+    return value.strip()
 
 
 def _say(message: str) -> None:
@@ -87,15 +102,47 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format == "html":
         from orchestration.report_html import render_html
 
-        html = render_html(marts, args.jobcenter, args.jahr, args.monat)
         out = Path(args.out or "zielsteuerungsdialog.html")
+        # a wrong --out is a usage error, not a crash: one line, before any work. A missing
+        # folder is not created: a mistyped path should not leave folders behind.
+        problem = (
+            "is a directory; give a file name" if out.is_dir()
+            else f"folder {out.parent} does not exist" if not out.parent.is_dir()
+            else f"folder {out.parent} is not writable" if not os.access(out.parent, os.W_OK)
+            else None
+        )  # fmt: skip
+        if problem:
+            print(f"report: --out {out}: {problem}", file=sys.stderr)
+            return 2
+        html = render_html(marts, args.jobcenter, args.jahr, args.monat)
         out.write_text(html, encoding="utf-8")
+        share(out)  # 0644 despite the umask 077 of main()
         _say(f"report: {out} ({len(html.encode()) / 1024:.0f} KiB)")
         return 0
     from orchestration.report import render_report
 
     print(render_report(marts, args.jobcenter, args.jahr, args.monat))
     return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """Quarantine a wrong delivery, record who, when and why, then refresh without it."""
+    from orchestration.locking import WarehouseBusyError, warehouse_lock
+    from orchestration.pipeline import prepare_environment
+    from orchestration.quarantine import WithdrawError, withdraw
+
+    paths = get_paths()
+    prepare_environment(paths)
+    label = f"jobcenter={args.jobcenter} berichtsmonat={args.monat} stand={args.stand}"
+    try:
+        with warehouse_lock(paths.data_dir, f"zielmonitor withdraw {label}", _say):
+            done = withdraw(paths, args.jobcenter, args.monat, args.stand, args.grund)
+    except (WithdrawError, WarehouseBusyError) as exc:
+        _say(f"withdraw: {exc}; nothing was changed")
+        return 1
+    _say(f"withdraw: {label} moved to {done.target} (by {done.by}, recorded in raw.rueckzuege)")
+    _say("withdraw: refreshing without it")
+    return cmd_refresh(argparse.Namespace(as_of=None))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -152,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", help="HTML file (default: zielsteuerungsdialog.html)")
     rep.set_defaults(func=cmd_report)
 
+    wd = sub.add_parser("withdraw", help="take a wrong delivery back (quarantine), then refresh")
+    wd.add_argument("--jobcenter", required=True, type=_jobcenter, help="5-digit key")
+    wd.add_argument("--monat", required=True, type=_month, help="Berichtsmonat YYYY-MM")
+    wd.add_argument("--stand", required=True, type=_day, help="Stand YYYY-MM-DD")
+    wd.add_argument("--grund", required=True, type=_reason, help="why (recorded in the warehouse)")
+    wd.set_defaults(func=cmd_withdraw)
+
     sub.add_parser("demo", help="generate if empty, refresh, summarise").set_defaults(func=cmd_demo)
     sub.add_parser("prepare", help="build the dbt manifest, set up DAGSTER_HOME").set_defaults(
         func=cmd_prepare
@@ -163,8 +217,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    restrict_umask()  # person data: new files 0600, folders 0700 (private_files.py)
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        _say("interrupted: nothing half-written is kept (the next refresh starts clean)")
+        return 130
+    except Exception as exc:  # the operator gets one line; the traceback goes to a file
+        where = _write_traceback(exc)
+        _say(f"{args.command}: FAILED: {type(exc).__name__}: {_first_line(exc)}")
+        _say(f"the full traceback is in {where}")
+        return 1
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "(no message)"
+
+
+def _write_traceback(exc: BaseException) -> Path:
+    """Into the data folder's logs/ (owner-only: a message may quote person data)."""
+    logs = get_paths().data_dir / "logs"
+    logs.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = logs / f"zielmonitor-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    text = "".join(traceback.format_exception(exc))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return path
 
 
 if __name__ == "__main__":

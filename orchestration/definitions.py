@@ -3,7 +3,6 @@
 from dagster import AssetSelection, Definitions, define_asset_job
 
 from orchestration.assets.dbt import dbt_models
-from orchestration.assets.mart_checks import mart_schema_checks
 from orchestration.assets.publish import marts_duckdb
 from orchestration.assets.raw import raw_deliveries
 from orchestration.automation import monthly_safety_net, new_deliveries_sensor, refresh_job
@@ -27,7 +26,6 @@ transform_job = define_asset_job(
 
 defs = Definitions(
     assets=[raw_deliveries, dbt_models, marts_duckdb],
-    asset_checks=[mart_schema_checks],
     jobs=[refresh_job, ingest_job, transform_job],
     sensors=[new_deliveries_sensor],
     schedules=[monthly_safety_net],

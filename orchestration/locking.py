@@ -30,6 +30,8 @@ from dagster._core.definitions.executor_definition import (
 )
 from dagster._core.executor.in_process import InProcessExecutor
 
+from orchestration.private_files import restrict_existing, restrict_umask
+
 LOCK_NAME = ".warehouse.lock"
 WRITER_TAG = "zielmonitor/warehouse"  # every warehouse-writing run; the queue limits it to 1
 PID_TAG = "zielmonitor/pid"
@@ -55,9 +57,10 @@ def warehouse_lock(
     """Hold the exclusive writer lock; wait (up to `timeout` s) while someone else has it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         _acquire(fd, path, lock_timeout() if timeout is None else timeout, log)
+        restrict_existing(data_dir)  # files of a warehouse from before the rule: 0600
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(_holder_info(holder)).encode(), 0)
         _wait_for_duckdb(data_dir / "warehouse.duckdb", log, timeout)
@@ -173,6 +176,7 @@ class _LockedInProcessExecutor(InProcessExecutor):
     def execute(self, plan_context, execution_plan) -> Iterator[DagsterEvent]:  # noqa: ANN001
         from orchestration.config import get_paths
 
+        restrict_umask()  # the run writes person data (private_files.py)
         instance, run = plan_context.instance, plan_context.dagster_run
         messages: list[str] = []
         with warehouse_lock(get_paths().data_dir, f"Dagster run {run.run_id}", messages.append):

@@ -1,15 +1,25 @@
-"""pandera checks on the published target marts, run after dbt (as Dagster asset checks).
+"""pandera checks on the published target marts, run by the publish step (as Dagster asset
+checks of `published/marts_duckdb`).
 
 dbt's own tests cover keys and vocabularies inside the warehouse; these schemas check the
-frames as published: ranges (quotas and shares 0–100), one row per key, status vocabulary,
-plausible units, and the consistency of the target columns. `check_mart(name, df)` returns
-readable failure messages (empty = fine).
+tables as published: ranges (quotas and shares 0–100), one row per key, status vocabulary,
+plausible units, and the consistency of the target columns. `MART_SCHEMAS` describe a mart
+before suppression; `published_schema` relaxes them as suppression makes the published copy
+(every cell a suppression rule may blank is nullable, plus the flag column).
+`check_published(path, rules)` checks the staged marts file before it is swapped in;
+`check_mart(name, df)` returns readable failure messages (empty = fine).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+
+import duckdb
 import pandas as pd
 import pandera.pandas as pa
+
+from orchestration.suppression import FLAG, TableRule
 
 STATUS = ["erreicht", "auf_kurs", "knapp", "gefaehrdet", "monitoring"]
 EINHEITEN = ["prozent", "anzahl", "personen", "kontakte_je_person_jahr"]
@@ -51,8 +61,19 @@ def _monitoring_konsistent(df: pd.DataFrame) -> pd.Series:
 
 
 def _abweichung_konsistent(df: pd.DataFrame) -> pd.Series:
+    # no Abweichung without a Soll, nor without an Ist (suppressed Ist: suppressed with it)
     erwartet = df["ist"] - df["soll"]
-    return df["abweichung"].isna() & df["soll"].isna() | ((df["abweichung"] - erwartet).abs() < EPS)
+    fehlt = df["soll"].isna() | df["ist"].isna()
+    return df["abweichung"].isna() & fehlt | ((df["abweichung"] - erwartet).abs() < EPS)
+
+
+def _teil_hoechstens(teil: str, ganzes: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """part <= whole where both are published; a suppressed (NULL) side is not comparable."""
+
+    def pruefung(df: pd.DataFrame) -> pd.Series:
+        return df[teil].isna() | df[ganzes].isna() | (df[teil] <= df[ganzes])
+
+    return pruefung
 
 
 def _jahr_passt(df: pd.DataFrame) -> pd.Series:
@@ -129,8 +150,7 @@ MART_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         },
         checks=[
             pa.Check(
-                lambda df: df["anzahl"].isna() | (df["anzahl"] <= df["elb_bestand"]),
-                name="teil_nicht_groesser_als_bestand",
+                _teil_hoechstens("anzahl", "elb_bestand"), name="teil_nicht_groesser_als_bestand"
             )
         ],
         unique=["jobcenter_id", "berichtsmonat", "merkmal"],
@@ -149,7 +169,7 @@ MART_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         },
         checks=[
             pa.Check(
-                lambda df: df["asyl8_bestand"] <= df["elb_bestand"], name="asyl8_teil_des_bestands"
+                _teil_hoechstens("asyl8_bestand", "elb_bestand"), name="asyl8_teil_des_bestands"
             )
         ],
         unique=["jobcenter_id", "berichtsmonat"],
@@ -169,10 +189,7 @@ MART_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         },
         checks=[
             pa.Check(
-                lambda df: (
-                    df["austritte_integriert_ytd"].isna()
-                    | (df["austritte_integriert_ytd"] <= df["austritte_ytd"])
-                ),
+                _teil_hoechstens("austritte_integriert_ytd", "austritte_ytd"),
                 name="erfolge_nicht_mehr_als_austritte",
             )
         ],
@@ -206,29 +223,78 @@ MART_SCHEMAS: dict[str, pa.DataFrameSchema] = {
 }
 
 
-def check_mart(name: str, df: pd.DataFrame) -> list[str]:
-    """Validate one published mart; returns one message per failed check (empty = ok)."""
+def published_schema(name: str, suppressed: Collection[str]) -> pa.DataFrameSchema:
+    """The schema of a mart as published: the columns in `suppressed` (those its suppression
+    rule may set to NULL) nullable, and the row flag `unterdrueckt` that suppression adds."""
     schema = MART_SCHEMAS[name]
+    relaxed = [c for c in suppressed if c in schema.columns]
+    schema = schema.update_columns({c: {"nullable": True} for c in relaxed})
+    if FLAG not in schema.columns:
+        schema = schema.add_columns({FLAG: _flag()})
+    return schema
+
+
+def check_published(path: Path, rules: Mapping[str, TableRule]) -> dict[str, list[str]]:
+    """Check every mart with a schema in the (staged) marts file at `path`, nullability as
+    its suppression rule makes it; per table the failure messages (empty = fine)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        ergebnis = {}
+        for name in sorted(set(MART_SCHEMAS) & present):
+            rule = rules.get(name)
+            schema = published_schema(name, rule.columns() if rule else ())
+            frame = con.execute(f'SELECT * FROM "{name}"').df()
+            ergebnis[name] = check_mart(name, frame, schema)
+    finally:
+        con.close()
+    return ergebnis
+
+
+def _normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame as pandera expects it: berichtsmonat as datetime, and text columns in
+    pandas' string dtype. DuckDB hands an empty (or all-NULL) VARCHAR column over as
+    `object`, which the `str` columns reject: a mart without rows must pass."""
     frame = df.copy()
     if "berichtsmonat" in frame:
         frame["berichtsmonat"] = pd.to_datetime(frame["berichtsmonat"])
+    for spalte in frame.columns:
+        werte = frame[spalte]
+        if pd.api.types.is_object_dtype(werte) and werte.map(_text_oder_leer).all():
+            frame[spalte] = werte.astype("str")
+    return frame
+
+
+def _text_oder_leer(wert: object) -> bool:
+    return isinstance(wert, str) or wert is None or wert is pd.NA or wert != wert  # NaN
+
+
+def check_mart(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema | None = None) -> list[str]:
+    """Validate one mart (against `schema`, default its unsuppressed `MART_SCHEMAS` entry);
+    returns one message per failed check (empty = ok)."""
+    schema = MART_SCHEMAS[name] if schema is None else schema
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(_normalise(df), lazy=True)
     except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
-        # frame-wide checks report every column of a failing row: count rows, not cells
-        ganze_zeile = cases["schema_context"] == "DataFrameSchema"
-        cases = cases.assign(spalte=cases["column"].where(~ganze_zeile, None))
-        meldungen = []
-        for (spalte, pruefung), gruppe in cases.groupby(["spalte", "check"], dropna=False):
-            if pd.isna(spalte):
-                zeilen = gruppe["index"].dropna().unique()
-                meldungen.append(
-                    f"{name}: {pruefung} ({len(zeilen)} Zeile(n), z. B. Index "
-                    f"{', '.join(str(int(i)) for i in zeilen[:3])})"
-                )
-                continue
-            beispiele = ", ".join(str(v) for v in gruppe["failure_case"].head(3))
-            meldungen.append(f"{name}: {spalte}: {pruefung} ({len(gruppe)}×, z. B. {beispiele})")
-        return meldungen
+        return _meldungen(name, err.failure_cases)
     return []
+
+
+def _meldungen(name: str, cases: pd.DataFrame) -> list[str]:
+    # frame-wide checks report every column of a failing row: count rows, not cells
+    ganze_zeile = cases["schema_context"] == "DataFrameSchema"
+    cases = cases.assign(spalte=cases["column"].where(~ganze_zeile, None))
+    meldungen = []
+    for (spalte, pruefung), gruppe in cases.groupby(["spalte", "check"], dropna=False):
+        zeilen = gruppe["index"].dropna().unique()
+        beispiele = ", ".join(str(v) for v in gruppe["failure_case"].head(3))
+        if pd.isna(spalte) and not len(zeilen):  # about the table (a missing column), no rows
+            meldungen.append(f"{name}: {pruefung} ({beispiele})")
+        elif pd.isna(spalte):
+            meldungen.append(
+                f"{name}: {pruefung} ({len(zeilen)} Zeile(n), z. B. Index "
+                f"{', '.join(str(int(i)) for i in zeilen[:3])})"
+            )
+        else:
+            meldungen.append(f"{name}: {spalte}: {pruefung} ({len(gruppe)}×, z. B. {beispiele})")
+    return meldungen

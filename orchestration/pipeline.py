@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from orchestration.config import DBT_PROJECT_DIR, PROJECT_DIR, Paths, get_paths
+from orchestration.private_files import private_dir, shared_dir
 
 if TYPE_CHECKING:
     from orchestration.ingest import DeliveryRef, Finding
@@ -31,8 +32,8 @@ Log = Callable[[str], None]
 
 def prepare_environment(paths: Paths) -> None:
     """DAGSTER_HOME under the data folder with the project's dagster.yaml; dbt env."""
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
-    paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    shared_dir(paths.data_dir)  # 0755 when new: BI users reach marts.duckdb (private_files.py)
+    private_dir(paths.dagster_home)  # 0700: run storage and compute logs hold person data
     source = PROJECT_DIR / "dagster.yaml"
     target = paths.dagster_home / "dagster.yaml"
     if not target.exists() or target.read_bytes() != source.read_bytes():

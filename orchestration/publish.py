@@ -8,6 +8,10 @@ never sees half a refresh, and a reader holding the old file open keeps its (old
   `os.replace` of a new symlink; the previous version stays for readers still listing it.
 Written in DuckDB storage version v1.4.0, which the DuckDB 1.4/1.5 drivers of BI tools open.
 Temporary files of a publish killed half-way are removed by the next one.
+
+The staged file is checked as published (after suppression, `validate`) before anything is
+swapped in: a failed check raises `PublishBlocked` and leaves the live files untouched.
+Paths go into DuckDB's SQL as bound parameters, never as text (a folder may hold a `'`).
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from orchestration.private_files import share
 from orchestration.suppression import TableRule, suppress_published
 
 STORAGE_VERSION = "v1.4.0"
@@ -29,11 +34,25 @@ SOURCE_SCHEMA = "marts"
 _TEMP = re.compile(r"^\.marts[^/]*\.(\d+)\.tmp(\.\w+)?$")  # .<name>.<pid>.tmp[.suffix]
 
 
+# checks of the staged marts file: table -> failure messages (empty = passed)
+Validate = Callable[[Path], Mapping[str, Sequence[str]]]
+
+
 @dataclass(frozen=True)
 class PublishResult:
     path: Path
     rows: dict[str, int]
     parquet: Path | None = None  # the versioned directory the symlink points to
+    checks: dict[str, list[str]] = field(default_factory=dict)
+
+
+class PublishBlocked(RuntimeError):
+    """A check of the staged marts failed: nothing was published."""
+
+    def __init__(self, checks: dict[str, list[str]]) -> None:
+        self.checks = checks
+        failed = sorted(name for name, problems in checks.items() if problems)
+        super().__init__(f"mart checks failed for {', '.join(failed)}: nothing published")
 
 
 def publish(
@@ -43,19 +62,36 @@ def publish(
     parquet_link: Path | None = None,
     log: Callable[[str], None] = lambda _: None,
     suppression: Mapping[str, TableRule] | None = None,
+    validate: Validate | None = None,
 ) -> PublishResult:
     """`suppression`: per-table rules (§ 16 BStatG), applied to the copies before anything
-    is swapped in or exported; None only for plain copies (tests of the copy mechanics)."""
+    is swapped in or exported; None only for plain copies (tests of the copy mechanics).
+    `validate`: checks run on the staged, suppressed file; any failure raises
+    `PublishBlocked` before the Parquet export and the swap."""
     remove_stale_temps(target.parent)
     tmp = _temp(target)
-    rows = _build(warehouse, tmp, sorted(tables), log, suppression)
-    version = _export_parquet(tmp, parquet_link, sorted(tables)) if parquet_link else None
+    try:
+        rows = _build(warehouse, tmp, sorted(tables), log, suppression)
+        checks = {t: list(p) for t, p in (validate(tmp) if validate else {}).items()}
+        if any(checks.values()):
+            raise PublishBlocked(checks)
+        version = _export_parquet(tmp, parquet_link, sorted(tables)) if parquet_link else None
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a blocked or failed publish leaves nothing behind
+        raise
+    _install(tmp, target, parquet_link, version)
+    return PublishResult(path=target, rows=rows, parquet=version, checks=checks)
+
+
+def _install(tmp: Path, target: Path, parquet_link: Path | None, version: Path | None) -> None:
+    """Put the final published files in place: the staged marts file becomes `target`, the
+    Parquet symlink points to `version`. Everything readers see is written here."""
+    share(tmp, version)  # built under umask 077 (private_files.py): BI users read them
     _fsync(tmp)
     os.replace(tmp, target)  # atomic on POSIX: readers see the old or the new file, never half
     if parquet_link is not None and version is not None:
         _flip_symlink(parquet_link, version)
     _fsync(target.parent)
-    return PublishResult(path=target, rows=rows, parquet=version)
 
 
 def _temp(path: Path, suffix: str = "") -> Path:
@@ -71,8 +107,9 @@ def _build(
 ):
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
-        con.execute(f"ATTACH '{tmp}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
+        # bound, not spliced into the SQL: a path may contain a quote
+        con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
+        con.execute(f"ATTACH ? AS pub (STORAGE_VERSION '{STORAGE_VERSION}')", [str(tmp)])
         rows = {}
         for table in tables:
             rows[table] = _copy_table(con, table)
@@ -87,12 +124,18 @@ def _build(
 
 def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> int:
     # Sorted by every column so the same figures give the same file content, run after run.
-    cols = [r[0] for r in con.execute(f"DESCRIBE wh.{SOURCE_SCHEMA}.{table}").fetchall()]
-    order = ", ".join(f'"{c}"' for c in cols)
+    cols = [r[0] for r in con.execute(f"DESCRIBE wh.{SOURCE_SCHEMA}.{_ident(table)}").fetchall()]
+    order = ", ".join(_ident(c) for c in cols)
+    name = _ident(table)
     con.execute(
-        f"CREATE TABLE pub.{table} AS SELECT * FROM wh.{SOURCE_SCHEMA}.{table} ORDER BY {order}"
+        f"CREATE TABLE pub.{name} AS SELECT * FROM wh.{SOURCE_SCHEMA}.{name} ORDER BY {order}"
     )
-    return con.execute(f"SELECT count(*) FROM pub.{table}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM pub.{name}").fetchone()[0]
+
+
+def _ident(name: str) -> str:
+    """A quoted SQL identifier (table and column names come from the dbt manifest)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 # --- Parquet ----------------------------------------------------------------------------
@@ -106,8 +149,10 @@ def _export_parquet(marts: Path, link: Path, tables: list[str]) -> Path:
     con = duckdb.connect(str(marts), read_only=True)
     try:
         for table in tables:
-            con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{staging / table}.parquet'"
-                        " (FORMAT parquet)")  # fmt: skip
+            con.execute(
+                f"COPY (SELECT * FROM {_ident(table)} ORDER BY ALL) TO ? (FORMAT parquet)",
+                [str(staging / f"{table}.parquet")],
+            )
     finally:
         con.close()
     version = link.with_name(f"{link.name}.{_content_hash(staging)}")
@@ -189,6 +234,6 @@ def marts_hash(path: Path) -> str:
         sql = "SELECT table_name FROM duckdb_tables() ORDER BY 1"
         for (table,) in con.execute(sql).fetchall():
             digest.update(table.encode())
-            for row in con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall():
+            for row in con.execute(f"SELECT * FROM {_ident(table)} ORDER BY ALL").fetchall():
                 digest.update(repr(row).encode())
     return digest.hexdigest()

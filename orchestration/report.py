@@ -5,6 +5,10 @@ marts.duckdb, read-only, and renders one table per Jobcenter for one reporting m
 labels, values with units and German number format, a status column to scan, and the
 Rahmenbedingungen line (eLB mean against the expectation). Signs as in official statistics:
 `p` vorläufige Zahl, `*` geheim gehalten (suppressed), `-` genau null, `–` entfällt.
+
+A Jobcenter with published figures but no agreement in the target catalogue (or whose data
+end before its first catalogue year) has no `zielerreichung` rows; the report names it and
+says so instead of leaving it out (`ohne_ziele`).
 """
 
 from __future__ import annotations
@@ -84,19 +88,42 @@ def render_report(
         tabellen = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if "zielerreichung" not in tabellen:
             return f"{marts_path}: keine Tabelle zielerreichung (noch kein Refresh gelaufen?)\n"
-        jobcenter = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT jobcenter_id FROM zielerreichung ORDER BY 1"
-            ).fetchall()
-            if jobcenter_id is None or r[0] == jobcenter_id
-        ]
+        jobcenter = [jc for jc in alle_jobcenter(con, tabellen) if jobcenter_id in (None, jc)]
         if not jobcenter:
             return f"Keine Zielerreichung für Jobcenter {jobcenter_id} in {marts_path}.\n"
         teile = [_jobcenter_report(con, jc, jahr, monat, tabellen) for jc in jobcenter]
     finally:
         con.close()
     return "\n".join(teile)
+
+
+# published marts with one row per Jobcenter and month: who has figures, with or without targets
+JOBCENTER_QUELLEN = ("zielerreichung", "lieferstand", "kennzahlen_monat", "rahmenbedingungen_monat")
+
+
+def alle_jobcenter(con: duckdb.DuckDBPyConnection, tabellen: set[str]) -> list[str]:
+    """Every Jobcenter in the published marts, also those without a target row."""
+    quellen = [t for t in JOBCENTER_QUELLEN if t in tabellen]
+    sql = " UNION ".join(f'SELECT jobcenter_id FROM "{t}"' for t in quellen)
+    return [r[0] for r in con.execute(f"SELECT DISTINCT * FROM ({sql}) ORDER BY 1").fetchall()]
+
+
+def ohne_ziele(con: duckdb.DuckDBPyConnection, jc: str, tabellen: set[str]) -> str | None:
+    """Why a Jobcenter has no Zielerreichung at all (None when it has some): no agreement
+    in the target catalogue, or none for the years its data cover."""
+    sql = "SELECT count(*) FROM zielerreichung WHERE jobcenter_id = ?"
+    if con.execute(sql, [jc]).fetchone()[0]:
+        return None
+    jahre: list[int] = []
+    if "ziele" in tabellen:
+        sql = "SELECT DISTINCT jahr FROM ziele WHERE jobcenter_id = ? ORDER BY 1"
+        jahre = [r[0] for r in con.execute(sql, [jc]).fetchall()]
+    if not jahre:
+        return "keine Zielvereinbarung im Zielkatalog, also keine Ziele zu berichten."
+    return (
+        "keine Zielvereinbarung im Zielkatalog für die Jahre mit Daten (Zielkatalog: "
+        f"{', '.join(str(j) for j in jahre)})."
+    )
 
 
 def _berichtsmonat(
@@ -120,6 +147,9 @@ def _jobcenter_report(
     monat: int | None,
     tabellen: set[str],
 ) -> str:
+    grund = ohne_ziele(con, jc, tabellen)
+    if grund is not None:
+        return f"Jobcenter {jc}: {grund}\n"
     bm = _berichtsmonat(con, jc, jahr, monat)
     if bm is None:
         wann = "/".join(str(x) for x in (monat, jahr) if x is not None)

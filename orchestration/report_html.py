@@ -30,6 +30,8 @@ from orchestration.report import (
     STATUS_LABEL,
     _berichtsmonat,
     _sortierschluessel,
+    alle_jobcenter,
+    ohne_ziele,
     zahl,
 )
 
@@ -467,9 +469,7 @@ def render_html(
             teile = [f"<p>{html.escape(str(marts_path))}: keine Tabelle zielerreichung "
                      "(noch kein Refresh gelaufen?)</p>"]  # fmt: skip
         else:
-            jcs = [r[0] for r in con.execute(
-                "SELECT DISTINCT jobcenter_id FROM zielerreichung ORDER BY 1").fetchall()
-                if jobcenter_id is None or r[0] == jobcenter_id]  # fmt: skip
+            jcs = [jc for jc in alle_jobcenter(con, _tabellen(con)) if jobcenter_id in (None, jc)]
             teile = [_jobcenter_html(con, jc, jahr, monat, marts_path) for jc in jcs]
             if not teile:
                 teile = [
@@ -490,6 +490,12 @@ def render_html(
 def _jobcenter_html(
     con: duckdb.DuckDBPyConnection, jc: str, jahr: int | None, monat: int | None, pfad_: Path
 ) -> str:
+    grund = ohne_ziele(con, jc, _tabellen(con))
+    if grund is not None:
+        return (
+            f'<article class="jobcenter" data-jobcenter="{html.escape(jc)}">'
+            f'<p class="ohne-ziele">Jobcenter {html.escape(jc)}: {html.escape(grund)}</p></article>'
+        )
     bm = _berichtsmonat(con, jc, jahr, monat)
     if bm is None:
         wann = "/".join(str(x) for x in (monat, jahr) if x is not None)
@@ -564,7 +570,7 @@ def _uebersicht(ziele: list[Ziel], bm: dt.date) -> str:
             _grad(a),
         ]
         zeilen.append(
-            f'<tr><td><a href="#ziel-{z.ziel_id}">{html.escape(z.ziel_id)}</a></td>'
+            f'<tr><td><a href="#ziel-{html.escape(z.ziel_id)}">{html.escape(z.ziel_id)}</a></td>'
             f"<td>{html.escape(z.bezeichnung)}{stand}</td>"
             f"<td>{EINHEIT_KURZ.get(e, html.escape(e))}</td>"
             + "".join(f'<td class="n">{x}</td>' for x in zellen)
@@ -719,15 +725,19 @@ def _monatstabelle(z: Ziel) -> str:
         for m in z.monate
     )
     soll = "".join(f'<td class="n">{zelle(m.soll, z.einheit, suffix=False)}</td>' for m in z.monate)
-    status = "".join(
-        f'<td class="c s-{m.status}" title="{html.escape(STATUS_LABEL.get(m.status, m.status))}">'
-        f"{html.escape(STATUS_LABEL.get(m.status, m.status).split()[0])}</td>"
-        for m in z.monate
-    )
+    status = "".join(_status_zelle(m.status) for m in z.monate)
     return (
         f'<table class="tab monate"><thead><tr><th></th>{kopf}</tr></thead><tbody>'
         f"<tr><th>Ist</th>{ist}</tr><tr><th>Soll</th>{soll}</tr>"
         f"<tr><th>Status</th>{status}</tr></tbody></table>"
+    )
+
+
+def _status_zelle(status: str) -> str:
+    label = STATUS_LABEL.get(status, status)
+    return (
+        f'<td class="c s-{html.escape(status)}" title="{html.escape(label)}">'
+        f"{html.escape(label.split()[0] if label.split() else label)}</td>"
     )
 
 

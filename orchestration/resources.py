@@ -6,11 +6,12 @@ import os
 import sys
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from orchestration.config import get_paths
 from orchestration.dbt_project import dbt_project
+from orchestration.private_files import restrict_umask
 
 
 class WarehouseResource(ConfigurableResource):
@@ -18,6 +19,9 @@ class WarehouseResource(ConfigurableResource):
 
     raw_dir: str
     data_dir: str
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        restrict_umask()  # at run time, not import: DuckDB makes the WAL with the umask
 
     @property
     def warehouse_path(self) -> Path:

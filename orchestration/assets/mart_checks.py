@@ -1,37 +1,52 @@
-"""pandera checks on the marts, run as blocking Dagster asset checks after dbt: a mart that
-breaks them (a quota over 100 %, a duplicate key, an unknown status) is never published."""
+"""The pandera mart checks as Dagster asset checks of `published/marts_duckdb`.
 
-from collections.abc import Iterator
+They run inside the publish step on the staged, suppressed marts file, before it is swapped
+in (`orchestration.publish`): they check what BI users get, as they get it, and a failed
+check means marts.duckdb and the Parquet export stay as they were."""
 
-import duckdb
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, multi_asset_check
-from dagster_dbt import get_asset_key_for_model
+from collections.abc import Iterable, Mapping, Sequence
 
-from orchestration.assets.dbt import dbt_models
-from orchestration.mart_checks import MART_SCHEMAS, check_mart
-from orchestration.resources import WarehouseResource
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
-CHECK_NAME = "pandera_mart_schema"
-_KEYS = {name: get_asset_key_for_model([dbt_models], name) for name in sorted(MART_SCHEMAS)}
+from orchestration.mart_checks import MART_SCHEMAS
+
+MARTS_KEY = AssetKey(["published", "marts_duckdb"])
+MAX_DETAILS = 50  # messages per check in the event metadata
 
 
-@multi_asset_check(
-    specs=[
-        AssetCheckSpec(CHECK_NAME, asset=key, blocking=True, description=f"pandera: {name}")
-        for name, key in _KEYS.items()
-    ],
-)
-def mart_schema_checks(warehouse: WarehouseResource) -> Iterator[AssetCheckResult]:
-    con = duckdb.connect(str(warehouse.warehouse_path), read_only=True)
-    try:
-        for name, key in _KEYS.items():
-            problems = check_mart(name, con.execute(f"SELECT * FROM marts.{name}").df())
-            yield AssetCheckResult(
-                asset_key=key,
-                check_name=CHECK_NAME,
+def check_name(table: str) -> str:
+    return f"pandera_{table}"
+
+
+def checked_tables(published: Iterable[str]) -> list[str]:
+    """The published marts that have a pandera schema."""
+    return sorted(set(published) & set(MART_SCHEMAS))
+
+
+def check_specs(published: Iterable[str]) -> list[AssetCheckSpec]:
+    return [
+        AssetCheckSpec(check_name(t), asset=MARTS_KEY, blocking=True, description=f"pandera: {t}")
+        for t in checked_tables(published)
+    ]
+
+
+def check_results(
+    tables: Sequence[str], checks: Mapping[str, Sequence[str]]
+) -> list[AssetCheckResult]:
+    """One result per table; a table that was not checked at all counts as failed."""
+    results = []
+    for table in tables:
+        problems = list(checks.get(table, [f"{table}: nicht geprüft (Tabelle fehlt)"]))
+        results.append(
+            AssetCheckResult(
+                asset_key=MARTS_KEY,
+                check_name=check_name(table),
                 passed=not problems,
                 severity=AssetCheckSeverity.ERROR,
-                metadata={"probleme": len(problems), "details": "\n".join(problems[:50]) or "-"},
+                metadata={
+                    "probleme": len(problems),
+                    "details": "\n".join(problems[:MAX_DETAILS]) or "-",
+                },
             )
-    finally:
-        con.close()
+        )
+    return results

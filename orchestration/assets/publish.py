@@ -1,14 +1,27 @@
-"""The publish step as an asset: after dbt, the marts tagged `published` go to marts.duckdb."""
+"""The publish step as an asset: after dbt, the marts tagged `published` go to marts.duckdb.
+
+The pandera mart checks are this asset's checks: they run on the staged, suppressed file
+inside `publish()`; when one fails, nothing is swapped in and the step fails."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, asset
+from dagster import (
+    AssetCheckResult,
+    AssetExecutionContext,
+    Config,
+    Failure,
+    MaterializeResult,
+    asset,
+)
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.assets.dbt import dbt_models
+from orchestration.assets.mart_checks import MARTS_KEY, check_results, check_specs, checked_tables
 from orchestration.dbt_project import dbt_project
-from orchestration.publish import publish
+from orchestration.mart_checks import check_published
+from orchestration.publish import PublishBlocked, publish
 from orchestration.resources import WarehouseResource
 from orchestration.suppression import TableRule, rules_for
 
@@ -39,6 +52,7 @@ def suppression_rules(tables: list[str]) -> dict[str, TableRule]:
 
 
 PUBLISHED = published_models()
+CHECKED = checked_tables(PUBLISHED)
 
 
 class PublishConfig(Config):
@@ -48,26 +62,35 @@ class PublishConfig(Config):
 
 
 @asset(
-    key=AssetKey(["published", "marts_duckdb"]),
+    key=MARTS_KEY,
     deps=[get_asset_key_for_model([dbt_models], name) for name in PUBLISHED],
     group_name="published",
     kinds={"duckdb"},
+    check_specs=check_specs(PUBLISHED),
     description=(
-        "marts.duckdb and marts_parquet/ for BI tools: the published marts, swapped in atomically."
+        "marts.duckdb and marts_parquet/ for BI tools: the published marts, checked as "
+        "published (pandera) and swapped in atomically."
     ),
 )
 def marts_duckdb(
     context: AssetExecutionContext, warehouse: WarehouseResource, config: PublishConfig
-) -> MaterializeResult:
+) -> Iterator[MaterializeResult | AssetCheckResult]:
     target, parquet = warehouse.marts_path, Path(warehouse.data_dir) / "marts_parquet"
     if config.as_of:  # an as-of stand is a file of its own; the live Parquet export stays
         target, parquet = target.with_name(f"marts_stand_{config.as_of}.duckdb"), None
     context.log.info(f"publish: building {target.name} ({len(PUBLISHED)} tables)")
     rules = suppression_rules(PUBLISHED)  # read per run: fails the publish, not the import
-    result = publish(warehouse.warehouse_path, target, PUBLISHED, parquet, context.log.info, rules)
+    try:
+        result = publish(
+            warehouse.warehouse_path, target, PUBLISHED, parquet, context.log.info, rules,
+            validate=lambda staged: check_published(staged, rules),
+        )  # fmt: skip
+    except PublishBlocked as blocked:
+        yield from check_results(CHECKED, blocked.checks)  # reported before the step fails
+        raise Failure(description=str(blocked)) from None
     for table, rows in result.rows.items():
         context.log.info(f"published {table}: {rows} rows")
     metadata: dict[str, object] = {"path": str(result.path), **result.rows}
     if result.parquet:
         metadata["parquet"] = str(result.parquet)
-    return MaterializeResult(metadata=metadata)
+    yield MaterializeResult(metadata=metadata, check_results=check_results(CHECKED, result.checks))

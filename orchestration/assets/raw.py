@@ -81,20 +81,26 @@ def _materialize_metadata(result: IngestResult) -> dict[str, object]:
         "geladen": len(result.loaded),
         "unveraendert": len(result.unchanged),
         "abgelehnt": len(result.rejected),
+        "entfernt": len(result.removed),
+        "ordnerfehler": sum(p.is_error for p in result.problems),
     }
 
 
 def _check_result(table: str, result: IngestResult) -> AssetCheckResult:
-    """Errors of this table's file (delivery-level errors go to raw/lieferungen)."""
+    """Errors of this table's file (delivery-level errors and misnamed folders go to
+    raw/lieferungen). A folder error fails the check like a rejection: nothing is published
+    and the refresh exits non-zero until the folder is fixed."""
     lines: list[str] = []
     for rejection in result.rejected:
         for finding in rejection.errors:
             if _finding_table(finding.file) == table:
                 lines.append(f"{rejection.delivery}: {finding.line()}")
+    if table == "lieferungen":
+        lines += [f"RAW FOLDER {p.line()}" for p in result.problems if p.is_error]
     return AssetCheckResult(
         asset_key=raw_key(table),
         check_name=CHECK_NAME,
-        passed=not result.rejected,
+        passed=result.ok,
         severity=AssetCheckSeverity.ERROR,
         metadata={
             "abgelehnte_lieferungen": len(result.rejected),

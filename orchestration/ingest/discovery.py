@@ -3,11 +3,15 @@
 Anything else in the tree is reported, never fatal to the scan: a folder that does not match
 the pattern but holds files (a would-be delivery nobody can load) is an error, stray empty
 folders and loose files are warnings. Hidden entries (`.gitkeep`, `.DS_Store`) are ignored.
+A symbolic link that resolves outside the raw folder is an error and is not followed (links
+inside the raw folder are followed); see docs/validation.md, "Hostile deliveries and limits".
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -102,12 +106,15 @@ def ref_from_path(path: Path) -> DeliveryRef | None:
 
 
 def _entries(folder: Path, problems: list[Finding], raw_dir: Path) -> list[Path]:
-    """Sub-folders of `folder`; loose files at this level are reported as junk."""
+    """Sub-folders of `folder`; loose files at this level are reported as junk, links out of
+    the raw folder as errors (never followed)."""
     out = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if outside_raw(entry, raw_dir):
+            problems.append(outside_finding(entry.relative_to(raw_dir).as_posix()))
+        elif entry.is_dir():
             out.append(entry)
         else:
             problems.append(
@@ -143,3 +150,41 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+# --- reading files of the raw tree safely ----------------------------------------------------
+
+
+class NotRegularFileError(OSError):
+    """A FIFO, device, socket or folder where a file was expected: never read (a FIFO blocks)."""
+
+
+def outside_raw(path: Path, raw_dir: Path) -> bool:
+    """True when `path` is (or passes through) a link resolving outside `raw_dir`."""
+    return not path.resolve().is_relative_to(raw_dir.resolve())
+
+
+def outside_finding(file: str) -> Finding:
+    return error(
+        "outside_raw_dir",
+        "symbolic link resolves outside the raw folder: not followed, not read",
+        file=file,
+    )
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (at most `limit`). Opened without blocking and checked with
+    fstat on the open descriptor, so a FIFO or device swapped in after a check is refused too."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(f"{path.name} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read() if limit is None else fh.read(limit)
+    finally:
+        os.close(fd)
+
+
+def not_regular(path: Path) -> bool:
+    """Something is there (a FIFO, device, folder, dangling link) but not a regular file."""
+    return os.path.lexists(path) and not path.is_file()

@@ -6,6 +6,7 @@ never in part), a broken one loads nothing and is reported in the terminal, in
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,18 +25,35 @@ from orchestration.contract import (
     FILES,
     LIEFERUNGEN_DDL,
     LINEAGE_COLUMNS,
+    MANIFEST_NAME,
     FileSpec,
     raw_table_ddl,
 )
 from orchestration.ingest.discovery import DeliveryRef, discover, relative_path
-from orchestration.ingest.findings import FINDING_FIELDS, Finding
+from orchestration.ingest.findings import FINDING_FIELDS, Finding, error, is_summary
 from orchestration.ingest.manifest import Manifest, manifest_sha256
+from orchestration.ingest.mirror import (
+    PARTITION_TABLES,
+    Key,
+    remove_vanished,
+    vanished,
+    withdrawn_manifests,
+)
 from orchestration.ingest.reader import ParsedFile
-from orchestration.ingest.sql_path import Prepared, check_batch, drop_tables, insert_batch, prepare
-from orchestration.ingest.validate import CheckedDelivery, check_delivery
+from orchestration.ingest.sql_path import (
+    Prepared,
+    SqlDelivery,
+    check_batch,
+    drop_tables,
+    insert_batch,
+    prepare,
+)
+from orchestration.ingest.validate import CheckedDelivery, check_delivery, internal_error
 
 Status = Literal["loaded", "unchanged", "rejected"]
 MAX_LINES = 20  # findings printed per delivery; the rejections file has all of them
+MAX_LINE_CHARS = 400  # a terminal line; a finding's value may be long (rejections file: all)
+logger = logging.getLogger(__name__)  # tracebacks of failed checks (the terminal gets a line)
 FOLDER_REJECTIONS = "_ordner.csv"  # folder errors of the last run
 # Deliveries are committed in batches of about this many rows: a commit per delivery flushed
 # the WAL and checkpointed each time (20 % of the ingest at SF1). A delivery is still all or
@@ -56,9 +74,13 @@ SIDE_TABLES_DDL = (
   laufzeit TIMESTAMP, jobcenter_id VARCHAR, berichtsmonat VARCHAR, stand VARCHAR,
   pfad VARCHAR, schwere VARCHAR, datei VARCHAR, zeile INTEGER, spalte VARCHAR, wert VARCHAR,
   regel VARCHAR, meldung VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS raw.entfernungen (
+  laufzeit TIMESTAMP, jobcenter_id VARCHAR, berichtsmonat DATE, stand DATE, pfad VARCHAR,
+  manifest_sha256 VARCHAR, grund VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS raw.rueckzuege (
+  am TIMESTAMP, wer VARCHAR, grund VARCHAR, jobcenter_id VARCHAR, berichtsmonat DATE,
+  stand DATE, pfad VARCHAR, quarantaene VARCHAR, manifest_sha256 VARCHAR)""",
 )
-# tables holding one delivery's partition, replaced as a whole on (re)load
-PARTITION_TABLES = tuple(f"raw.{s.name}" for s in FILES) + ("raw.zusatzspalten", "raw.warnungen")
 
 
 @dataclass
@@ -87,6 +109,7 @@ class DeliveryOutcome:
 class IngestResult:
     outcomes: list[DeliveryOutcome] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)  # folder junk found by discovery
+    removed: list[Key] = field(default_factory=list)  # folder gone: rows deleted
 
     def _having(self, status: Status) -> list[DeliveryOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -113,7 +136,7 @@ class IngestResult:
         fast = sum(o.checked_by == "sql" for o in self.loaded)
         line = (
             f"ingest: {len(self.loaded)} loaded, {len(self.unchanged)} unchanged, "
-            f"{len(self.rejected)} rejected, {bad} folder errors"
+            f"{len(self.rejected)} rejected, {len(self.removed)} removed, {bad} folder errors"
         )
         return line + (f" ({fast} of the loaded checked in SQL)" if self.loaded else "")
 
@@ -136,12 +159,15 @@ def ingest(
     (sql_path.py); False sends every delivery through the detailed path (same result,
     slower; for tests)."""
     run_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    refs, problems = discover(raw_dir, None if months is None else list(months))
+    every_ref, problems = discover(raw_dir, None)  # all months: the mirror needs them
+    wanted = None if months is None else set(months)
+    refs = [r for r in every_ref if wanted is None or r.berichtsmonat in wanted]
     result = IngestResult(problems=problems)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse), config={"memory_limit": duckdb_memory_limit()}) as con:
         ensure_tables(con)
         _record_problems(con, problems, run_at, rejections_dir, log)
+        result.removed = remove_vanished(con, every_ref, run_at, log)
         loaded = {} if force else _loaded_manifests(con)
         todo = [r for r in refs if not _already_loaded(loaded, r)]
         pending = set(todo)
@@ -151,6 +177,7 @@ def ingest(
             _report(con, outcome, raw_dir, run_at, rejections_dir, log)
             result.outcomes.append(outcome)
 
+        todo = _refuse_withdrawn(con, todo, done)
         _load_in_batches(con, todo, raw_dir, run_at, vectorised, done)
         order = {r: i for i, r in enumerate(refs)}
         result.outcomes.sort(key=lambda o: order[o.ref])
@@ -159,8 +186,9 @@ def ingest(
 
 
 def pending_months(warehouse: Path, refs: Sequence[DeliveryRef]) -> list[str]:
-    """Months of the discovered deliveries that are not loaded with this manifest (new,
-    changed or rejected before): what a refresh has to ingest. Reads the warehouse only."""
+    """Months of the discovered deliveries (`refs`: every delivery in the raw folder) that are
+    not loaded with this manifest (new, changed or rejected before), and months of loaded
+    deliveries whose folder is gone: what a refresh has to ingest. Reads the warehouse only."""
     if not warehouse.exists():
         return sorted({r.berichtsmonat for r in refs})
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -170,7 +198,9 @@ def pending_months(warehouse: Path, refs: Sequence[DeliveryRef]) -> list[str]:
         ).fetchall()[0][0]:
             return sorted({r.berichtsmonat for r in refs})
         loaded = _loaded_manifests(con)
-        return sorted({r.berichtsmonat for r in refs if not _already_loaded(loaded, r)})
+        pending = {r.berichtsmonat for r in refs if not _already_loaded(loaded, r)}
+        gone = vanished(loaded, refs)
+        return sorted(pending | {f"{month:%Y-%m}" for _, month, _ in gone})
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -257,7 +287,17 @@ def _read_ahead(
 
 
 def _read_batch(batch: list[DeliveryRef]) -> list[Prepared | None]:
-    return [prepare(ref) for ref in batch]
+    return [_prepare_or_none(ref) for ref in batch]
+
+
+def _prepare_or_none(ref: DeliveryRef) -> Prepared | None:
+    """`prepare`, or None when reading raised: the detailed path then reads the delivery
+    again and names the problem (or rejects it as `internal_error`)."""
+    try:
+        return prepare(ref)
+    except Exception:
+        logger.exception("reading %s for the SQL path failed; checked in detail", ref.label)
+        return None
 
 
 def _ingest_batch(
@@ -268,8 +308,8 @@ def _ingest_batch(
     ready = [p for p in prepared if p is not None]
     detailed = [r for r, p in zip(batch, prepared, strict=True) if p is None]
     outcomes: dict[DeliveryRef, DeliveryOutcome] = {}
+    clean, unclean = _check_in_sql(con, ready, raw_dir)
     try:
-        clean, unclean = check_batch(con, ready, raw_dir) if ready else ([], [])
         for c in clean:
             _clear_partition(con, c.ref)
         insert_batch(con, run_at)
@@ -284,8 +324,40 @@ def _ingest_batch(
     return [outcomes[r] for r in batch]
 
 
+def _check_in_sql(
+    con, ready: list[Prepared], raw_dir: Path
+) -> tuple[list[SqlDelivery], list[DeliveryRef]]:
+    """`check_batch`; when it raises, the whole batch goes the detailed way, one by one. A
+    DuckDB error aborts the open transaction (and with it the batches since the last
+    commit), which no fallback can repair: that one still ends the ingest."""
+    if not ready:
+        return [], []
+    try:
+        return check_batch(con, ready, raw_dir)
+    except Exception:
+        if not _transaction_usable(con):
+            raise
+        logger.exception("SQL check of a batch failed; its deliveries are checked in detail")
+        drop_tables(con)
+        return [], [p.ref for p in ready]
+
+
+def _transaction_usable(con) -> bool:
+    try:
+        con.execute("SELECT 1").fetchall()
+    except duckdb.Error:
+        return False
+    return True
+
+
 def _ingest_detailed(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime) -> DeliveryOutcome:
-    checked = check_delivery(ref, raw_dir, con)
+    try:
+        checked = check_delivery(ref, raw_dir, con)  # guards every file's checks itself
+    except Exception as exc:  # the last net: whatever the delivery holds, the others go on
+        if not _transaction_usable(con):
+            raise
+        logger.exception("checking %s failed", ref.label)
+        return DeliveryOutcome(ref, "rejected", [internal_error(exc)], checked_by="detailed")
     if not checked.ok:
         return DeliveryOutcome(ref, "rejected", _ordered(checked.findings), checked_by="detailed")
     _clear_partition(con, ref)
@@ -293,6 +365,22 @@ def _ingest_detailed(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime) -> 
     rows = _insert_parsed(con, checked, part, raw_dir, run_at)
     _record_delivery(con, ref, checked.manifest, raw_dir, run_at, checked.findings)
     return DeliveryOutcome(ref, "loaded", _ordered(checked.findings), rows, checked_by="detailed")
+
+
+def _refuse_withdrawn(
+    con, refs: list[DeliveryRef], done: Callable[[DeliveryOutcome], None]
+) -> list[DeliveryRef]:
+    """A delivery withdrawn earlier (same manifest) that reappears in the raw folder is
+    rejected, naming the withdrawal; the others go on."""
+    withdrawn = withdrawn_manifests(con)
+    rest = []
+    for ref in refs:
+        why = withdrawn.get(manifest_sha256(ref.path) or "")
+        if why is None:
+            rest.append(ref)
+        else:
+            done(DeliveryOutcome(ref, "rejected", [error("withdrawn", why, MANIFEST_NAME)]))
+    return rest
 
 
 def _loaded_manifests(con) -> dict[tuple, str]:
@@ -309,7 +397,12 @@ def _already_loaded(loaded: dict[tuple, str], ref: DeliveryRef) -> bool:
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (not f.is_error, f.file or "", f.row or 0))
+    """Errors first, by file and row; a file's "… and N more" summary after its rows."""
+    return sorted(findings, key=lambda f: (not f.is_error, f.file or "", *_row_key(f)))
+
+
+def _row_key(f: Finding) -> tuple[int, int]:
+    return (1, 0) if is_summary(f) else (0, f.row or 0)
 
 
 # --- writing a valid delivery ----------------------------------------------------------
@@ -508,8 +601,14 @@ def _log_outcome(outcome: DeliveryOutcome, log: Callable[[str], None]) -> None:
     # errors first, each on its line; warnings never block, so only counted here
     shown = outcome.errors[:MAX_LINES]
     for f in shown:
-        log(f"  {f.line()}")
+        log(_one_line(f"  {f.line()}"))
     hidden = n_err - len(shown)
     if hidden or n_warn:
         more = f"{hidden} more errors and " if hidden else ""
         log(f"  ... {more}{n_warn} warnings: all findings in {outcome.rejection_file}")
+
+
+def _one_line(text: str) -> str:
+    """No line breaks (a message may quote a file) and at most MAX_LINE_CHARS."""
+    flat = " ".join(text.splitlines())
+    return flat if len(flat) <= MAX_LINE_CHARS else flat[: MAX_LINE_CHARS - 1] + "…"

@@ -7,17 +7,33 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from orchestration.contract import CONTRACT_VERSION, MANIFEST_NAME
-from orchestration.ingest.discovery import DeliveryRef
+from orchestration.ingest.discovery import (
+    DeliveryRef,
+    NotRegularFileError,
+    not_regular,
+    read_regular,
+)
 from orchestration.ingest.findings import Finding, error, warning
 
 _JC = re.compile(r"\d{5}")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _SHA = re.compile(r"[0-9a-f]{64}")
+# Limits checked before parsing, so a hostile manifest costs nothing: a real one is ~1 KiB
+# and 3 levels deep; json.loads recurses per level (RecursionError at ~1,000 levels).
+MAX_MANIFEST_BYTES = 2**20
+MAX_JSON_DEPTH = 32
+# A stand is the day the data were drawn: later than the refresh day (plus a day for time
+# zones and a delivery drawn just after midnight) is impossible, and would stay the month's
+# latest stand for ever.
+STAND_TOLERANCE = timedelta(days=1)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 
 
 @dataclass(frozen=True)
@@ -39,25 +55,24 @@ class Manifest:
 
 
 def manifest_sha256(folder: Path) -> str | None:
-    path = folder / MANIFEST_NAME
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-
-
-def read_manifest(folder: Path) -> tuple[Manifest | None, list[Finding]]:
-    """The manifest if it is usable, plus every problem found in it."""
-    path = folder / MANIFEST_NAME
-    if not path.is_file():
-        return None, [error("manifest_missing", f"{MANIFEST_NAME} is missing", MANIFEST_NAME)]
-    data = path.read_bytes()
+    """sha256 of the manifest's bytes (of the first MAX_MANIFEST_BYTES + 1 of an oversized
+    one, which is rejected anyway and so never equals a loaded manifest's)."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        return None, [error("manifest_json", f"not UTF-8: {exc.reason}", MANIFEST_NAME)]
-    except json.JSONDecodeError as exc:
-        msg = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        return None, [error("manifest_json", msg, MANIFEST_NAME, row=exc.lineno)]
-    if not isinstance(doc, dict):
-        return None, [error("manifest_json", "manifest is not a JSON object", MANIFEST_NAME)]
+        data = read_regular(folder / MANIFEST_NAME, MAX_MANIFEST_BYTES + 1)
+    except OSError:
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(folder: Path, today: date | None = None) -> tuple[Manifest | None, list[Finding]]:
+    """The manifest if it is usable, plus every problem found in it. `today`: the refresh
+    day the stand is compared with (default: today)."""
+    data, problem = _manifest_bytes(folder / MANIFEST_NAME)
+    if data is None:
+        return None, [problem]
+    doc, problem = _parse_json(data)
+    if problem is not None:
+        return None, [problem]
     findings: list[Finding] = []
     fields = {
         "vertrag": _vertrag(doc, findings),
@@ -74,7 +89,58 @@ def read_manifest(folder: Path) -> tuple[Manifest | None, list[Finding]]:
     if any(v is None for v in fields.values()):
         return None, findings
     manifest = Manifest(jobcenter_name=name, sha256=hashlib.sha256(data).hexdigest(), **fields)
+    latest = (today or date.today()) + STAND_TOLERANCE
+    if manifest.stand > latest:  # unusable everywhere: also as another month's predecessor
+        why = f"stand {manifest.stand} lies after {latest} (refresh day + {STAND_TOLERANCE.days})"
+        future = error("stand_in_future", why, MANIFEST_NAME, column="stand", value=manifest.stand)
+        return None, [*findings, future]
     return manifest, findings + _consistency(manifest)
+
+
+def _manifest_bytes(path: Path) -> tuple[bytes | None, Finding | None]:
+    """At most MAX_MANIFEST_BYTES + 1 bytes of a regular file, or why not."""
+    try:
+        data = read_regular(path, MAX_MANIFEST_BYTES + 1)
+    except NotRegularFileError:
+        return None, error("not_a_regular_file", "not a regular file: not read", MANIFEST_NAME)
+    except FileNotFoundError:
+        if not_regular(path):
+            return None, error("not_a_regular_file", "dangling link: not read", MANIFEST_NAME)
+        return None, error("manifest_missing", f"{MANIFEST_NAME} is missing", MANIFEST_NAME)
+    if len(data) > MAX_MANIFEST_BYTES:
+        why = f"larger than {MAX_MANIFEST_BYTES:,} bytes: not read"
+        return None, error("manifest_too_large", why, MANIFEST_NAME)
+    return data, None
+
+
+def _parse_json(data: bytes) -> tuple[Any, Finding | None]:
+    """The JSON document, or the finding why not; the nesting depth is checked first."""
+    depth = json_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        why = f"JSON nested {depth:,} levels deep (at most {MAX_JSON_DEPTH})"
+        return None, error("manifest_too_deep", why, MANIFEST_NAME)
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return None, error("manifest_json", f"not UTF-8: {exc.reason}", MANIFEST_NAME)
+    except json.JSONDecodeError as exc:
+        msg = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        return None, error("manifest_json", msg, MANIFEST_NAME, row=exc.lineno)
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4,300 digits
+        msg = f"unreadable JSON: {type(exc).__name__}: {str(exc)[:200]}"
+        return None, error("manifest_json", msg, MANIFEST_NAME)
+    if not isinstance(doc, dict):
+        return None, error("manifest_json", "manifest is not a JSON object", MANIFEST_NAME)
+    return doc, None
+
+
+def json_depth(data: bytes) -> int:
+    """Deepest nesting of `[`/`{` outside strings, vectorised (a manifest is small, but a
+    hostile one need not be)."""
+    outside = np.frombuffer(_JSON_STRING.sub(b'""', data), dtype=np.uint8)
+    step = np.isin(outside, (ord("["), ord("{"))).astype(np.int64)
+    step -= np.isin(outside, (ord("]"), ord("}")))
+    return int(np.cumsum(step).max(initial=0))
 
 
 def check_folder(manifest: Manifest, ref: DeliveryRef) -> list[Finding]:

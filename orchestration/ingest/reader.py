@@ -5,7 +5,9 @@ cell, malformed row and unknown column becomes a finding."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,10 +23,18 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from orchestration.contract import FileSpec
-from orchestration.ingest.findings import Finding, error, warning
+from orchestration.ingest.discovery import NotRegularFileError, read_regular
+from orchestration.ingest.findings import MAX_PER_RULE, Finding, error, more, warning
 from orchestration.ingest.parse import RULES, ambiguous_amounts, parse_series
 
 _BOM = b"\xef\xbb\xbf"
+# A row of the contract's files is ~100 bytes of ids, codes and dates. A line longer than
+# this is no such row; checked on the bytes before any parsing, by both ingest paths.
+MAX_LINE_BYTES = 64 * 2**10
+# A field longer than a line can only be a quoted value spanning lines: held to the same
+# limit (Python's csv module would raise at 128 KiB otherwise).
+MAX_FIELD_CHARS = MAX_LINE_BYTES
+_LINE_BREAKS = (b"\n", b"\r")
 # a valid UTF-8 multi-byte sequence: if one shows up in a file that is not valid UTF-8 as a
 # whole, the file mixes encodings and cp1252 would turn it into mojibake silently
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
@@ -61,11 +71,19 @@ def read_file(path: Path, spec: FileSpec) -> RawFile:
 
 def _read_csv(path: Path, spec: FileSpec) -> RawFile:
     out = RawFile(path.name)
-    data = path.read_bytes()
+    try:
+        data = read_regular(path)
+    except NotRegularFileError:
+        out.findings.append(error("not_a_regular_file", "not a regular file: not read", out.file))
+        return out
     if not data:
         out.findings.append(
             error("empty_file", "file is empty (0 bytes, not even a header)", out.file)
         )
+        return out
+    too_long = long_line(data, out.file)
+    if too_long is not None:
+        out.findings.append(too_long)
         return out
     text = decode(data, out)
     if text is None:
@@ -77,7 +95,9 @@ def _read_csv(path: Path, spec: FileSpec) -> RawFile:
         out.rows = len(fast)
         _split_extras(out, spec, fast)
         return out
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    records = _records(text, sep, out)
+    if records is None:
+        return out
     while records and not any(cell.strip() for cell in records[-1]):
         records.pop()  # trailing blank lines are not data rows
     if not records:
@@ -87,6 +107,53 @@ def _read_csv(path: Path, spec: FileSpec) -> RawFile:
     out.rows = len(body)
     _frame_from_records(out, spec, [h.strip().lower() for h in header], body)
     return out
+
+
+def _records(text: str, sep: str, out: RawFile) -> list[list[str]] | None:
+    """Every record Python's csv module reads; None after a record that breaks it (a field
+    beyond its size limit), reported with its row."""
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        for record in reader:
+            if record and max(map(len, record)) > MAX_FIELD_CHARS:
+                raise csv.Error(f"field larger than field limit ({MAX_FIELD_CHARS})")
+            records.append(record)
+    except csv.Error as exc:
+        rule = "field_too_long" if "field limit" in str(exc) else "csv_syntax"
+        why = f"unreadable CSV: {exc} (a quoted value spanning lines?)"
+        out.findings.append(error(rule, why, out.file, row=len(records) or None))
+        out.encoding = None  # unread: its row count means nothing (no row_count_mismatch)
+        return None
+    return records
+
+
+def long_line(data: bytes, file: str) -> Finding | None:
+    """The first line longer than MAX_LINE_BYTES (row 0 = header), or None. Fast: a file is
+    fine when every block of half the limit holds a line break; only a file with a
+    break-free block is measured exactly."""
+    half = MAX_LINE_BYTES // 2
+    for start in range(0, len(data), half):
+        if all(data.find(b, start, start + half) < 0 for b in _LINE_BREAKS):
+            return _longest_line(data, file)
+    return None
+
+
+def _longest_line(data: bytes, file: str) -> Finding | None:
+    b = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero((b == ord("\n")) | (b == ord("\r")))
+    starts = np.concatenate(([0], breaks + 1))
+    lengths = np.concatenate((breaks, [len(b)])) - starts
+    long = np.flatnonzero(lengths > MAX_LINE_BYTES)
+    if not len(long):
+        return None
+    start, length = int(starts[long[0]]), int(lengths[long[0]])
+    head = data[:start]
+    row = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
+    why = f"line of {length:,} bytes (at most {MAX_LINE_BYTES:,}): not a row of this contract"
+    return error(
+        "line_too_long", why, file, row=row or None, value=_clip(repr(data[start : start + 40]))
+    )
 
 
 def _fast_frame(text: str, sep: str, spec: FileSpec) -> pd.DataFrame | None:
@@ -121,9 +188,20 @@ def arrow_strings(text: str, sep: str, spec: FileSpec) -> pa.Table | None:
         )
     except pa.ArrowInvalid:
         return None
-    if table.num_rows == 0:
+    if table.num_rows == 0 or not _regular_cells(table):
         return None
     return pa.table({h: pc.utf8_trim_whitespace(table[h]) for h in header})
+
+
+def _regular_cells(table: pa.Table) -> bool:
+    """No overlong field and no empty row: pyarrow reads an empty line (also each second line
+    of a file with CR CR LF line ends) as a row of empty cells, where the row-by-row reader
+    reports a blank line, or pops it at the end of the file."""
+    lengths = [pc.utf8_length(table[h]) for h in table.column_names]
+    if max(pc.max(n).as_py() or 0 for n in lengths) > MAX_FIELD_CHARS:
+        return False  # the row-by-row reader names the overlong field's row
+    empty = functools.reduce(pc.and_, [pc.equal(n, 0) for n in lengths])
+    return not pc.any(empty).as_py()
 
 
 def decode(data: bytes, out: RawFile) -> str | None:
@@ -200,22 +278,35 @@ def _frame_from_records(out: RawFile, spec: FileSpec, header: list[str], body: l
     if not _header_ok(out, spec, header):
         return
     good_rows, good_index = [], []
+    bad: dict[str, list[int]] = {"blank_line": [], "field_count": []}  # rows, for the findings
     for number, record in enumerate(body, start=1):
         if len(record) == len(header):
             good_rows.append([cell.strip() for cell in record])
             good_index.append(number)
-        elif not any(cell.strip() for cell in record):
-            out.findings.append(
-                error("blank_line", "blank line inside the data", out.file, row=number)
-            )
         else:
-            msg = f"{len(record)} fields, header has {len(header)} (truncated or bad separator)"
-            out.findings.append(
-                error("field_count", msg, out.file, row=number, value=_clip(";".join(record)))
+            bad["field_count" if any(cell.strip() for cell in record) else "blank_line"].append(
+                number
             )
+    out.findings += _structure_findings(out.file, bad, body, len(header))
     frame = pd.DataFrame(good_rows, columns=header, index=good_index, dtype=object)
     frame = frame.where(frame != "", None)
     _split_extras(out, spec, frame)
+
+
+def _structure_findings(
+    file: str, bad: dict[str, list[int]], body: list[list[str]], width: int
+) -> list[Finding]:
+    """The first MAX_PER_RULE bad rows of each kind, then one summary: a file broken on every
+    row is explained by its first rows and costs no more than that."""
+    out = []
+    for row in bad["blank_line"][:MAX_PER_RULE]:
+        out.append(error("blank_line", "blank line inside the data", file, row=row))
+    for row in bad["field_count"][:MAX_PER_RULE]:
+        record = body[row - 1]
+        msg = f"{len(record)} fields, header has {width} (truncated or bad separator)"
+        out.append(error("field_count", msg, file, row=row, value=_clip(";".join(record))))
+    hidden = {rule: len(rows) - MAX_PER_RULE for rule, rows in bad.items()}
+    return out + [more("error", file, rule, n) for rule, n in hidden.items() if n > 0]
 
 
 def _header_ok(out: RawFile, spec: FileSpec, header: list[str]) -> bool:
@@ -314,6 +405,24 @@ def _number(value: float | Decimal) -> str:
     return f"{cents:.2f}" if cents == Decimal(str(value)) else str(value)
 
 
+def _unparsable_findings(
+    file: str, column: str, logical_type: str, values: pd.Series, bad: pd.Series
+) -> list[Finding]:
+    """A finding per unparsable cell, at most MAX_PER_RULE per rule plus a summary, so a
+    column of garbage costs no more than its first rows."""
+    rule, hint = RULES[logical_type]
+    ambiguous = ambiguous_amounts(values) & bad if logical_type == "amount" else bad & False
+    out = []
+    for rule_id, rows in (("amount_ambiguous", ambiguous), (rule, bad & ~ambiguous)):
+        found = rows[rows].index
+        for row in found[:MAX_PER_RULE]:
+            msg = _ambiguous_message(values[row]) if rule_id == "amount_ambiguous" else hint
+            out.append(error(rule_id, msg, file, row, column, values[row]))
+        if len(found) > MAX_PER_RULE:
+            out.append(more("error", file, rule_id, len(found) - MAX_PER_RULE))
+    return out
+
+
 def _ambiguous_message(value: str) -> str:
     whole, part = value.split(".")
     return (
@@ -336,14 +445,8 @@ def parse_file(raw: RawFile, spec: FileSpec) -> ParsedFile | None:
         typed[col.name], bad = parse_series(values, col.type)
         if not bad.any():
             continue
-        rule, hint = RULES[col.type]
-        ambiguous = ambiguous_amounts(values) if col.type == "amount" else bad & False
-        for row in bad[bad].index:
-            unparsable.add((row, col.name))
-            if ambiguous[row]:
-                rule_id, msg = "amount_ambiguous", _ambiguous_message(values[row])
-            else:
-                rule_id, msg = rule, hint
-            raw.findings.append(error(rule_id, msg, raw.file, row, col.name, values[row]))
+        rows = bad[bad].index
+        unparsable.update(zip(rows, itertools.repeat(col.name)))
+        raw.findings += _unparsable_findings(raw.file, col.name, col.type, values, bad)
     frame = pd.DataFrame(typed, index=raw.strings.index)
     return ParsedFile(raw, frame, unparsable)

@@ -37,15 +37,22 @@ from orchestration.contract import (
     FLAG_FALSE,
     FLAG_TRUE,
     LINEAGE_COLUMNS,
+    MANIFEST_NAME,
     Column,
     FileSpec,
 )
-from orchestration.ingest.discovery import DeliveryRef, month_start, previous_month, relative_path
+from orchestration.ingest.discovery import (
+    DeliveryRef,
+    month_start,
+    previous_month,
+    read_regular,
+    relative_path,
+)
 from orchestration.ingest.findings import Finding, warning
 from orchestration.ingest.history import History, latest_loaded_stands, stands_on_disk
 from orchestration.ingest.manifest import Manifest, check_folder, read_manifest
 from orchestration.ingest.parse import AMOUNT_DE, AMOUNT_PLAIN
-from orchestration.ingest.reader import RawFile, arrow_strings, decode, separator
+from orchestration.ingest.reader import RawFile, arrow_strings, decode, long_line, separator
 from orchestration.ingest.schemas import DATE_MAX, DATE_MIN, ISO_ALPHA3, birth_month_window
 from orchestration.ingest.validate import (
     AUSTRITT_WITHOUT_EINTRITT,
@@ -53,6 +60,8 @@ from orchestration.ingest.validate import (
     EVENT_FILES,
     PERSON_NOT_PROVABLE,
     ZIEL_MISSING,
+    contract_files,
+    links_out,
     rule_context,
     unlisted_files,
 )
@@ -97,11 +106,15 @@ class SqlDelivery:
 
 def prepare(ref: DeliveryRef) -> Prepared | None:
     """The delivery's files as strings, or None when it is not a set of plain CSVs that match
-    the manifest (the detailed path then reads and explains)."""
+    the manifest (the detailed path then reads and explains). Runs in the read-ahead
+    thread; the caller turns an exception into "not clean" (load._read_batch)."""
+    if links_out(ref, None, [MANIFEST_NAME]):
+        return None
     manifest, findings = read_manifest(ref.path)
     if manifest is None or check_folder(manifest, ref):
         return None
     findings = findings + unlisted_files(ref.path, manifest)
+    findings += links_out(ref, None, contract_files(manifest))
     if any(f.is_error for f in findings):
         return None
     tables = {}
@@ -123,10 +136,10 @@ def _read_plain_csv(folder: Path, manifest: Manifest, spec: FileSpec, listed: li
     the contract's columns and the manifest's checksum and row count."""
     path = folder / spec.csv_name
     if listed != [spec.csv_name] or not path.is_file():
-        return None  # Parquet, both formats, or missing: the detailed path
-    data = path.read_bytes()
+        return None  # Parquet, both formats, missing or no regular file: the detailed path
+    data = read_regular(path)
     entry = manifest.dateien[spec.csv_name]
-    if hashlib.sha256(data).hexdigest() != entry.sha256:
+    if hashlib.sha256(data).hexdigest() != entry.sha256 or long_line(data, spec.csv_name):
         return None
     text = decode(data, RawFile(spec.csv_name))
     if text is None:

@@ -4,20 +4,31 @@ and months. Returns the parsed files too, so the loader never reads a file twice
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from pandera.errors import SchemaErrors
 
 from orchestration.contract import FILES, MANIFEST_NAME, FileSpec
-from orchestration.ingest.discovery import DeliveryRef, ref_from_path
-from orchestration.ingest.findings import Finding, error, warning
+from orchestration.ingest.discovery import (
+    DeliveryRef,
+    not_regular,
+    outside_finding,
+    outside_raw,
+    read_regular,
+    ref_from_path,
+)
+from orchestration.ingest.findings import MAX_PER_RULE, Finding, cap, error, more, warning
 from orchestration.ingest.history import History, load_history
 from orchestration.ingest.manifest import Manifest, check_folder, read_manifest
 from orchestration.ingest.reader import ParsedFile, parse_file, read_file
-from orchestration.ingest.schemas import RuleContext, build_schema, run_schema
+from orchestration.ingest.schemas import FileSchema, RuleContext, build_schema
+from orchestration.ingest.schemas import _findings as schema_findings  # same package
 
 EVENT_FILES = ("erwerbsaufnahmen", "massnahme_eintritte", "massnahme_austritte", "kontakte")
 NON_EMPTY_FILES = ("elb_bestand", "leistungen")  # a Jobcenter never has no stock / no BGs
@@ -32,6 +43,7 @@ PERSON_NOT_PROVABLE = (  # the previous month is unknown: a warning, not an erro
     "person_not_in_stock",
     "person not in this month's elb_bestand; previous month unknown, so not provable",
 )
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -67,7 +79,13 @@ def validate_delivery(
 def check_delivery(
     ref: DeliveryRef, raw_dir: Path | None, con: duckdb.DuckDBPyConnection | None
 ) -> CheckedDelivery:
+    """Every finding of the delivery, at most MAX_PER_RULE per file and rule (findings.cap).
+    An unexpected exception in one file's checks becomes that file's `internal_error`."""
     out = CheckedDelivery(ref)
+    links = links_out(ref, raw_dir, [MANIFEST_NAME])
+    if links:
+        out.findings += links
+        return out
     out.manifest, manifest_findings = read_manifest(ref.path)
     out.findings += manifest_findings
     if out.manifest is None:
@@ -76,12 +94,44 @@ def check_delivery(
     history = load_history(ref.jobcenter_id, ref.berichtsmonat, raw_dir, con)
     ctx = rule_context(out.manifest.stichtag, history)
     out.findings += unlisted_files(ref.path, out.manifest)
+    links = links_out(ref, raw_dir, contract_files(out.manifest))
+    out.findings += links
     for spec in FILES:
         name = _resolve(spec, out.manifest, ref.path, out.findings)
-        if name is not None:
-            _check_file(out, spec, name, ctx)
-    out.findings += cross_checks(out.files, history)
+        if name is not None and name not in {f.file for f in links}:
+            out.findings += guarded(lambda s=spec, n=name: _check_file(out, s, n, ctx), name)
+    out.findings += guarded(lambda: cross_checks(out.files, history))
+    if not out.ok:  # a loaded delivery keeps every warning (raw.warnungen, as the SQL path)
+        out.findings = cap(out.findings)
     return out
+
+
+def guarded(check: Callable[[], list[Finding] | None], file: str | None = None) -> list[Finding]:
+    """The findings `check` returns; an exception becomes an `internal_error` of `file` (one
+    line; the traceback goes to the log). What a delivery holds must never end the ingest."""
+    try:
+        return check() or []
+    except Exception as exc:
+        logger.exception("checking %s failed", file or "the delivery")
+        return [internal_error(exc, file)]
+
+
+def internal_error(exc: BaseException, file: str | None = None) -> Finding:
+    text = " ".join(str(exc).split())[:200]  # one line: the terminal shows one per finding
+    why = f"check failed with {type(exc).__name__}: {text} (traceback in the run's log)"
+    return error("internal_error", why, file)
+
+
+def links_out(ref: DeliveryRef, raw_dir: Path | None, names: list[str]) -> list[Finding]:
+    """Files of the delivery that are links resolving outside the raw folder: never read
+    (a link to /etc/passwd was). Links within the raw folder are followed."""
+    root = raw_dir if raw_dir is not None else ref.path.parents[2]
+    return [outside_finding(n) for n in names if outside_raw(ref.path / n, root)]
+
+
+def contract_files(manifest: Manifest) -> list[str]:
+    known = {n for spec in FILES for n in (spec.csv_name, spec.parquet_name)}
+    return sorted(n for n in manifest.dateien if n in known)
 
 
 def rule_context(stichtag: date, history: History) -> RuleContext:
@@ -138,6 +188,10 @@ def _resolve(spec: FileSpec, manifest: Manifest, folder: Path, findings: list[Fi
                 error("file_missing", "required file not listed in the manifest", spec.csv_name)
             )
         return None
+    if not_regular(folder / listed[0]):  # a FIFO would block the read for ever
+        why = "not a regular file (FIFO, device, folder?): not read"
+        findings.append(error("not_a_regular_file", why, listed[0]))
+        return None
     if not (folder / listed[0]).is_file():
         findings.append(
             error("file_missing", "file listed in the manifest is not on disk", listed[0])
@@ -149,7 +203,7 @@ def _resolve(spec: FileSpec, manifest: Manifest, folder: Path, findings: list[Fi
 def _check_file(out: CheckedDelivery, spec: FileSpec, name: str, ctx: RuleContext) -> None:
     path = out.ref.path / name
     entry = out.manifest.dateien[name]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(read_regular(path)).hexdigest()
     if digest != entry.sha256:
         out.findings.append(
             error(
@@ -175,9 +229,41 @@ def _check_file(out: CheckedDelivery, spec: FileSpec, name: str, ctx: RuleContex
     parsed = parse_file(raw, spec)
     if parsed is not None:
         schema = build_schema(spec, ctx)
-        raw.findings += run_schema(schema, parsed.typed, raw.strings, name, parsed.unparsable)
+        raw.findings += _schema_findings(schema, parsed, name)
         out.files[spec.name] = parsed
     out.findings += raw.findings
+
+
+def _schema_findings(fs: FileSchema, parsed: ParsedFile, file: str) -> list[Finding]:
+    """schemas.run_schema with the failure cases capped before they become findings: pandera
+    found 1.1 million failures of a broken file in 2 s, turning all of them into findings
+    took 46 s."""
+    try:
+        fs.schema.validate(parsed.typed, lazy=True)
+    except SchemaErrors as exc:
+        cases, hidden = _capped_cases(fs, exc.failure_cases, parsed.unparsable)
+        found = schema_findings(fs, cases, parsed.raw.strings, file, parsed.unparsable)
+        return found + [more("error", file, rule, n) for rule, n in hidden.items()]
+    return []
+
+
+def _capped_cases(
+    fs: FileSchema, cases: pd.DataFrame, unparsable: set[tuple[int, str]]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The failure cases that become findings (filtered as schemas._findings filters them),
+    at most MAX_PER_RULE per rule, and how many more each rule has."""
+    check = cases["check"].astype(str)
+    target = check.map(fs.frame_rules)
+    keep = target.isna() | (target == cases["column"])  # frame rules: their target column
+    cells = zip(cases["index"], cases["column"], strict=True)
+    keep &= pd.Series([cell not in unparsable for cell in cells], index=cases.index)
+    dupes = check == "multiple_fields_uniqueness"
+    keep &= ~(dupes & cases["index"].where(dupes).duplicated())  # a row once
+    rule = check.where(~dupes, "duplicate_key")[keep]
+    kept = cases[keep]
+    nth = kept.groupby(rule, sort=False).cumcount()
+    hidden = rule[nth >= MAX_PER_RULE].value_counts().to_dict()
+    return kept[nth < MAX_PER_RULE], {str(r): int(n) for r, n in hidden.items()}
 
 
 # --- references across files and months -----------------------------------------------
@@ -207,21 +293,21 @@ def _persons_in_stock(files, persons: set[str], history: History) -> list[Findin
         if parsed is None:
             continue
         ids = parsed.typed["person_id"]
-        for row, person in ids[ids.notna() & ~ids.isin(known)].items():
-            if history.prev_persons is None:
-                out.append(warning(*PERSON_NOT_PROVABLE, parsed.raw.file, row, "person_id", person))
-            else:
-                out.append(
-                    error(
-                        "person_not_in_stock",
-                        "person in neither this month's nor the "
-                        f"previous month's elb_bestand ({history.prev_source})",
-                        parsed.raw.file,
-                        row,
-                        "person_id",
-                        person,
-                    )
-                )
+        strays = ids[ids.notna() & ~ids.isin(known)]
+        file = parsed.raw.file
+        if history.prev_persons is None:  # warnings are stored with a loaded delivery: all
+            out += [
+                warning(*PERSON_NOT_PROVABLE, file, r, "person_id", p) for r, p in strays.items()
+            ]
+            continue
+        why = (
+            "person in neither this month's nor the previous month's elb_bestand"
+            f" ({history.prev_source})"
+        )
+        for row, person in strays.iloc[:MAX_PER_RULE].items():  # errors: the first ones tell
+            out.append(error("person_not_in_stock", why, file, row, "person_id", person))
+        if len(strays) > MAX_PER_RULE:
+            out.append(more("error", file, "person_not_in_stock", len(strays) - MAX_PER_RULE))
     return out
 
 
