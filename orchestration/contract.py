@@ -11,6 +11,7 @@ from typing import Literal
 
 CONTRACT_VERSION = 1
 MANIFEST_NAME = "_lieferung.json"
+FIRST_BERICHTSMONAT = "2005-01"  # SGB II began in January 2005: no earlier month exists
 
 LogicalType = Literal["text", "code", "month", "date", "flag", "int", "amount"]
 

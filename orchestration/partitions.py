@@ -2,4 +2,8 @@
 
 from dagster import MonthlyPartitionsDefinition
 
-monthly_partitions = MonthlyPartitionsDefinition(start_date="2005-01", fmt="%Y-%m", end_offset=1)
+from orchestration.contract import FIRST_BERICHTSMONAT
+
+monthly_partitions = MonthlyPartitionsDefinition(
+    start_date=FIRST_BERICHTSMONAT, fmt="%Y-%m", end_offset=1
+)

@@ -215,6 +215,8 @@ def _failure(result) -> str:  # noqa: ANN001 - dagster's ExecuteInProcessResult
     for event in result.all_events:
         if event.is_step_failure and not lines:
             err = event.step_failure_data.error
-            first = err.message.strip().splitlines()[0] if err else "?"
-            lines.append(f"step {event.step_key} failed: {first}")
+            while err is not None and err.cause is not None:  # the error, not Dagster's wrapper
+                err = err.cause
+            first = err.message.strip().splitlines()[0] if err and err.message.strip() else "?"
+            lines.append(f"step {event.step_key} failed: {first} (traceback in the run's log)")
     return "\n".join(lines) or "a blocking check failed: downstream steps were skipped"

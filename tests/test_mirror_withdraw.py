@@ -116,6 +116,7 @@ def test_misnamed_folders_fail_the_refresh_and_publish_nothing(restored: World) 
         latest.with_name(f"{latest.name} - Kopie"),
         latest.with_name(f"{latest.name}.."),
         world.raw / 'jobcenter="05111"',
+        world.raw / "jobcenter=05111" / "berichtsmonat=2004-03",  # before SGB II
     ]
     for copy in copies:
         shutil.copytree(latest, copy)

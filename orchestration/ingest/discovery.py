@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from orchestration.contract import FIRST_BERICHTSMONAT
 from orchestration.ingest.findings import Finding, error, warning
 
 _JOBCENTER = re.compile(r"jobcenter=(\d{5})")
@@ -81,6 +82,9 @@ def discover(
             continue
         for month_dir in _entries(jc_dir, problems, raw_dir):
             month = _match(_MONTH, month_dir, problems, raw_dir)
+            if month is not None and not _month_possible(month):
+                problems.append(_impossible_month(month_dir, raw_dir))
+                continue
             if month is None or (wanted is not None and month not in wanted):
                 continue
             for stand_dir in _entries(month_dir, problems, raw_dir):
@@ -92,6 +96,17 @@ def discover(
                     else:
                         found.append(DeliveryRef(month, jc, parsed, stand_dir))
     return sorted(found), problems
+
+
+def _month_possible(month: str) -> bool:
+    """Between the first month of SGB II and the current month (also the range of the
+    Dagster partitions: a month outside it must never reach a run)."""
+    return FIRST_BERICHTSMONAT <= month <= date.today().strftime("%Y-%m")
+
+
+def _impossible_month(folder: Path, raw_dir: Path) -> Finding:
+    why = f"Berichtsmonat before {FIRST_BERICHTSMONAT} (SGB II) or after the current month"
+    return error("month_out_of_range", f"{why}; not loaded", file=relative_path(folder, raw_dir))
 
 
 def ref_from_path(path: Path) -> DeliveryRef | None:

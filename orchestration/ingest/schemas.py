@@ -173,11 +173,11 @@ def run_schema(
     try:
         fs.schema.validate(typed, lazy=True)
     except SchemaErrors as exc:
-        return _findings(fs, exc.failure_cases, strings, file, unparsable)
+        return findings_from_cases(fs, exc.failure_cases, strings, file, unparsable)
     return []
 
 
-def _findings(
+def findings_from_cases(
     fs: FileSchema,
     cases: pd.DataFrame,
     strings: pd.DataFrame,

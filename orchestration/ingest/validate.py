@@ -28,7 +28,7 @@ from orchestration.ingest.history import History, load_history
 from orchestration.ingest.manifest import Manifest, check_folder, read_manifest
 from orchestration.ingest.reader import ParsedFile, parse_file, read_file
 from orchestration.ingest.schemas import FileSchema, RuleContext, build_schema
-from orchestration.ingest.schemas import _findings as schema_findings  # same package
+from orchestration.ingest.schemas import findings_from_cases as schema_findings
 
 EVENT_FILES = ("erwerbsaufnahmen", "massnahme_eintritte", "massnahme_austritte", "kontakte")
 NON_EMPTY_FILES = ("elb_bestand", "leistungen")  # a Jobcenter never has no stock / no BGs
