@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -144,6 +145,40 @@ def test_a_removed_stand_is_removed_from_the_warehouse(restored: World) -> None:
         assert removed == world.from_scratch("data_without_revision")
     finally:
         shutil.move(aside, latest)
+
+
+def test_a_delivery_that_breaks_the_build_is_taken_back_by_deleting_it(restored: World) -> None:
+    """The issue's example: a month shifted by years passes the contract, loads, and breaks
+    `unique_key_fct_massnahmen` (the same Förderfälle in two months). Nothing is published;
+    once its folder is deleted the next refresh (the fixture's) has the original figures."""
+    latest = restored.stands()[-1]
+    shifted = _shifted(latest, years=-8)  # a multiple of 4: no 29 February is lost
+    try:
+        text = assert_clean_failure(run_cli(restored.raw, restored.data, "refresh"))
+        assert f"loaded jobcenter=05111 berichtsmonat=2008-03 {shifted.name}:" in text
+        assert "unique_key_fct_massnahmen" in text
+        assert restored.published() == restored.hash
+    finally:
+        shutil.rmtree(shifted.parent)
+
+
+def _shifted(delivery: Path, years: int) -> Path:
+    """A copy of `delivery` with every year 1900-2019 in its files and manifest moved."""
+
+    def shift(text: str) -> str:
+        return re.sub(r"(?<!\d)(19\d\d|20[01]\d)(?!\d)", lambda m: str(int(m[1]) + years), text)
+
+    month = delivery.parent.name.removeprefix("berichtsmonat=")
+    target = delivery.parents[1] / f"berichtsmonat={shift(month)}" / shift(delivery.name)
+    shutil.copytree(delivery, target)
+    for path in target.glob("*.csv"):
+        path.write_bytes(shift(path.read_bytes().decode("latin-1")).encode("latin-1"))
+    doc = manifest(target)
+    for key in ("berichtsmonat", "stichtag", "stand"):
+        doc[key] = shift(doc[key])
+    save_manifest(target, doc)
+    rehash(target)
+    return target
 
 
 def test_withdraw_restores_the_earlier_figures_and_never_loads_it_again(
