@@ -363,3 +363,28 @@ def test_fifo_in_a_delivery_never_blocks(name: str, vectorised: bool, world: tup
     assert [o.ref.jobcenter_id for o in result.rejected] == [h.JC]
     rules = {(f.rule, f.file) for f in result.rejected[0].errors}
     assert ("not_a_regular_file", name) in rules, rules
+
+
+# --- digits that are not ASCII ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vectorised", [True, False], ids=["sql", "detailed"])
+def test_non_ascii_digits_in_a_cell_are_rejected(vectorised: bool, world: tuple[Path, Path]):
+    """Python's `\\d`, int() and float() accept Arabic-Indic digits; the contract means 0-9."""
+    folder = _hostile(world[0])
+    h.edit_cell(folder, ELB, 1, "elb_tage_730", "\u0667\u0663\u0660")  # 730 in Arabic-Indic
+    result, lines = _ingest(world, vectorised)
+    assert [(o.ref.jobcenter_id, o.ref.stand) for o in result.rejected] == [
+        (h.JC, h.STAND_FEB_B)
+    ], result.summary()
+    bad = [f for f in result.rejected[0].errors if f.file == ELB and f.column == "elb_tage_730"]
+    assert [f.row for f in bad] == [1], [f.line() for f in result.rejected[0].errors]
+
+
+def test_non_ascii_digits_in_a_folder_name_are_a_folder_error(world: tuple[Path, Path]):
+    folder = _hostile(world[0])
+    arabic = folder.parents[1].with_name("jobcenter=\u0660\u0665\u0661\u0661\u0661")
+    folder.parents[1].rename(arabic)
+    result, _ = _ingest(world)
+    assert not result.rejected and [o.ref.jobcenter_id for o in result.loaded] == [OTHER_JC]
+    assert [(p.severity, p.rule) for p in result.problems] == [("error", "folder_name")]

@@ -20,9 +20,9 @@ from pathlib import Path
 from orchestration.contract import FIRST_BERICHTSMONAT
 from orchestration.ingest.findings import Finding, error, warning
 
-_JOBCENTER = re.compile(r"jobcenter=(\d{5})")
-_MONTH = re.compile(r"berichtsmonat=(\d{4}-(?:0[1-9]|1[0-2]))")
-_STAND = re.compile(r"stand=(\d{4}-\d{2}-\d{2})")
+_JOBCENTER = re.compile(r"jobcenter=(\d{5})", re.ASCII)
+_MONTH = re.compile(r"berichtsmonat=(\d{4}-(?:0[1-9]|1[0-2]))", re.ASCII)
+_STAND = re.compile(r"stand=(\d{4}-\d{2}-\d{2})", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)

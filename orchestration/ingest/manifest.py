@@ -22,8 +22,8 @@ from orchestration.ingest.discovery import (
 )
 from orchestration.ingest.findings import Finding, error, warning
 
-_JC = re.compile(r"\d{5}")
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_JC = re.compile(r"\d{5}", re.ASCII)
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
 _SHA = re.compile(r"[0-9a-f]{64}")
 # Limits checked before parsing, so a hostile manifest costs nothing: a real one is ~1 KiB
 # and 3 levels deep; json.loads recurses per level (RecursionError at ~1,000 levels).

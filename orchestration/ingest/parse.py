@@ -19,9 +19,9 @@ from orchestration.contract import FLAG_FALSE, FLAG_TRUE
 
 Parsed = tuple[pd.Series, pd.Series]  # (typed values, unparsable mask)
 
-AMOUNT_PLAIN = r"-?\d+(?:\.\d{1,2})?"
-AMOUNT_DE = r"-?(?:\d+|\d{1,3}(?:\.\d{3})+),\d{1,2}|-?\d{1,3}(?:\.\d{3}){2,}"
-AMOUNT_AMBIGUOUS = r"-?\d{1,3}\.\d{3}"
+AMOUNT_PLAIN = r"-?[0-9]+(?:\.[0-9]{1,2})?"
+AMOUNT_DE = r"-?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+),[0-9]{1,2}|-?[0-9]{1,3}(?:\.[0-9]{3}){2,}"
+AMOUNT_AMBIGUOUS = r"-?[0-9]{1,3}\.[0-9]{3}"
 
 # rule id and human hint per logical type, used in the findings
 RULES: dict[str, tuple[str, str]] = {
@@ -60,11 +60,14 @@ def _dates(values: pd.Series, forms: dict[str, str]) -> Parsed:
 
 
 def _date(values: pd.Series) -> Parsed:
-    return _dates(values, {r"\d{2}\.\d{2}\.\d{4}": "%d.%m.%Y", r"\d{4}-\d{2}-\d{2}": "%Y-%m-%d"})
+    return _dates(
+        values,
+        {r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}": "%d.%m.%Y", r"[0-9]{4}-[0-9]{2}-[0-9]{2}": "%Y-%m-%d"},
+    )
 
 
 def _month(values: pd.Series) -> Parsed:
-    return _dates(values, {r"\d{4}-\d{2}": "%Y-%m", r"\d{2}\.\d{4}": "%m.%Y"})
+    return _dates(values, {r"[0-9]{4}-[0-9]{2}": "%Y-%m", r"[0-9]{2}\.[0-9]{4}": "%m.%Y"})
 
 
 _FLAGS = {**dict.fromkeys(FLAG_TRUE, True), **dict.fromkeys(FLAG_FALSE, False)}
@@ -77,7 +80,7 @@ def _flag(values: pd.Series) -> Parsed:
 
 
 def _int(values: pd.Series) -> Parsed:
-    hit = _matches(values, r"[+-]?\d{1,9}")
+    hit = _matches(values, r"[+-]?[0-9]{1,9}")
     out = pd.to_numeric(values.where(hit), errors="coerce").astype("Int64")
     return out, values.notna() & out.isna()
 
