@@ -14,7 +14,6 @@ module; its two refreshes (05315 alone, and 05111 + 05315) run side by side as
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from orchestration.config import PROJECT_DIR
 from orchestration.publish import marts_hash, publish
 from orchestration.report import render_report
 from orchestration.report_html import render_html
+from tests.cli_helpers import cli_env, run_cli
 
 REFRESH_TIMEOUT_S = 900
 OHNE = "05315"  # the generator's second Jobcenter: not in dbt_project/seeds/zielkatalog.csv
@@ -39,17 +39,8 @@ KEINE_VEREINBARUNG = "keine Zielvereinbarung im Zielkatalog"
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _env(data: Path, raw: Path | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(ZIELMONITOR_RAW_DIR=str(raw or data / "raw"), ZIELMONITOR_DATA_DIR=str(data))
-    return env
-
-
 def _cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args], cwd=PROJECT_DIR, env=_env(data),
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    return run_cli(data / "raw", data, *args)
 
 
 def _tables(path: Path) -> dict[str, int]:
@@ -82,7 +73,7 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         name: subprocess.Popen(
             [sys.executable, "-m", "orchestration.cli", "refresh"],
             cwd=PROJECT_DIR,
-            env=_env(folder),
+            env=cli_env(folder / "raw", folder),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -29,17 +29,12 @@ from dagster import DagsterInstance
 
 from orchestration.config import PROJECT_DIR
 from orchestration.publish import marts_hash
+from tests.cli_helpers import cli_env
 
 REFRESH_TIMEOUT_S = 600
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _env(raw: Path, data: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(ZIELMONITOR_RAW_DIR=str(raw), ZIELMONITOR_DATA_DIR=str(data), **extra)
-    return env
 
 
 def _refresh_cmd(*args: str) -> list[str]:
@@ -48,7 +43,7 @@ def _refresh_cmd(*args: str) -> list[str]:
 
 def refresh(raw: Path, data: Path, *args: str, **env: str) -> str:
     done = subprocess.run(
-        _refresh_cmd(*args), cwd=PROJECT_DIR, env=_env(raw, data, **env),
+        _refresh_cmd(*args), cwd=PROJECT_DIR, env=cli_env(raw, data, **env),
         capture_output=True, text=True, timeout=REFRESH_TIMEOUT_S,
     )  # fmt: skip
     output = done.stdout + done.stderr
@@ -270,7 +265,7 @@ def test_second_writer_waits_then_fails_clearly(dataset: Dataset, tmp_path: Path
     with warehouse_lock(data, "a test holding the lock"):
         done = subprocess.run(
             _refresh_cmd(), cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300,
-            env=_env(dataset.raw, data, ZIELMONITOR_LOCK_TIMEOUT="2"),
+            env=cli_env(dataset.raw, data, ZIELMONITOR_LOCK_TIMEOUT="2"),
         )  # fmt: skip
     assert done.returncode == 1
     assert "being written by a test holding the lock" in done.stdout + done.stderr
@@ -419,7 +414,7 @@ PHASES = {
 
 def _kill_at(raw: Path, data: Path, marker: str, whole_group: bool) -> list[str]:
     proc = subprocess.Popen(
-        _refresh_cmd(), cwd=PROJECT_DIR, env=_env(raw, data), stdout=subprocess.PIPE,
+        _refresh_cmd(), cwd=PROJECT_DIR, env=cli_env(raw, data), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
     lines: list[str] = []
