@@ -1,7 +1,7 @@
 """Generate the deliveries of one scale factor (run as a subprocess by the harness).
 
 SF >= 1: `SF` Jobcenters (Düsseldorf first, the others of varied size, see
-orchestration/generator/jobcenters.py). SF < 1: Düsseldorf alone, every population scaled
+zielmonitor/generator/jobcenters.py). SF < 1: Düsseldorf alone, every population scaled
 by SF. A marker file `_generated.json` records the summary; its presence makes the folder
 a cache hit.
 
@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from orchestration.generator import generate, jobcenter_specs
+from zielmonitor.generator import generate, jobcenter_specs
 
 MARKER = "_generated.json"
 

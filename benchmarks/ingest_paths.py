@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from orchestration.ingest import ingest
+from zielmonitor.ingest import ingest
 
 
 def time_ingest(raw: Path, vectorised: bool) -> tuple[float, str]:

@@ -29,7 +29,7 @@ from benchmarks.compare import agrees, compare
 from benchmarks.gen import MARKER
 from benchmarks.measure import run_measured
 from benchmarks.report import write_summary
-from orchestration.publish import marts_hash
+from zielmonitor.publish.marts import marts_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable

@@ -38,11 +38,11 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-from orchestration.config import get_paths
-from orchestration.ingest import DeliveryRef, discover
-from orchestration.ingest.manifest import manifest_sha256
 from orchestration.locking import WRITER_TAG, fail_dead_runs
-from orchestration.quarantine import withdrawn_shas
+from zielmonitor.config import get_paths
+from zielmonitor.ingest import DeliveryRef, discover
+from zielmonitor.ingest.manifest import manifest_sha256
+from zielmonitor.quarantine import withdrawn_shas
 
 SENSOR_INTERVAL_S = 30
 DEFAULT_SETTLE_S = 10.0  # a delivery whose files changed more recently may still be copying

@@ -3,7 +3,7 @@
 
 from dagster_dbt import DbtProject
 
-from orchestration.config import DBT_PROJECT_DIR
+from zielmonitor.config import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()

@@ -3,7 +3,7 @@
 from dagster import AssetSelection, Definitions, define_asset_job
 
 from orchestration.assets.dbt import dbt_models
-from orchestration.assets.publish import marts_duckdb
+from orchestration.assets.published import marts_duckdb
 from orchestration.assets.raw import raw_deliveries
 from orchestration.automation import monthly_safety_net, new_deliveries_sensor, refresh_job
 from orchestration.locking import locked_in_process_executor

@@ -30,7 +30,7 @@ from dagster._core.definitions.executor_definition import (
 )
 from dagster._core.executor.in_process import InProcessExecutor
 
-from orchestration.private_files import restrict_existing, restrict_umask
+from zielmonitor.private_files import restrict_existing, restrict_umask
 
 LOCK_NAME = ".warehouse.lock"
 WRITER_TAG = "zielmonitor/warehouse"  # every warehouse-writing run; the queue limits it to 1
@@ -174,7 +174,7 @@ class _LockedInProcessExecutor(InProcessExecutor):
     """In-process execution (one process for the run) inside the warehouse writer lock."""
 
     def execute(self, plan_context, execution_plan) -> Iterator[DagsterEvent]:  # noqa: ANN001
-        from orchestration.config import get_paths
+        from zielmonitor.config import get_paths
 
         restrict_umask()  # the run writes person data (private_files.py)
         instance, run = plan_context.instance, plan_context.dagster_run

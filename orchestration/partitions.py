@@ -2,7 +2,7 @@
 
 from dagster import MonthlyPartitionsDefinition
 
-from orchestration.contract import FIRST_BERICHTSMONAT
+from zielmonitor.contract import FIRST_BERICHTSMONAT
 
 monthly_partitions = MonthlyPartitionsDefinition(
     start_date=FIRST_BERICHTSMONAT, fmt="%Y-%m", end_offset=1

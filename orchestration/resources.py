@@ -9,9 +9,9 @@ from pathlib import Path
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
-from orchestration.config import get_paths
 from orchestration.dbt_project import dbt_project
-from orchestration.private_files import restrict_umask
+from zielmonitor.config import get_paths
+from zielmonitor.private_files import restrict_umask
 
 
 class WarehouseResource(ConfigurableResource):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.config import PROJECT_DIR
+from zielmonitor.config import PROJECT_DIR
 
 CLI_TIMEOUT_S = 600
 
@@ -21,7 +21,7 @@ def cli_env(raw: Path, data: Path, **extra: str) -> dict[str, str]:
 def run_cli(raw: Path, data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`zielmonitor ARGS` with its exit code and everything it printed (stdout + stderr)."""
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args], cwd=PROJECT_DIR,
+        [sys.executable, "-m", "zielmonitor.cli", *args], cwd=PROJECT_DIR,
         env=cli_env(raw, data, **env), capture_output=True, text=True, timeout=CLI_TIMEOUT_S,
     )  # fmt: skip
 

@@ -10,6 +10,6 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):  # xdist worker: the controller prepared it already
         return
-    from orchestration.pipeline import prepare_dbt
+    from zielmonitor.pipeline import prepare_dbt
 
     prepare_dbt(log=lambda _: None)

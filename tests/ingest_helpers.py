@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.contract import FILES, FILES_BY_NAME, MANIFEST_NAME
-from orchestration.delivery_writer import CsvStyle, write_delivery
+from zielmonitor.contract import FILES, FILES_BY_NAME, MANIFEST_NAME
+from zielmonitor.generator.writer import CsvStyle, write_delivery
 
 JC = "05111"
 JC_NAME = "Jobcenter Düsseldorf"
@@ -218,7 +218,7 @@ def copy_world(template: Path, target: Path) -> tuple[Path, Path]:
 
 def build_template(root: Path) -> Path:
     """raw/ with January and February (stand A), warehouse with both loaded."""
-    from orchestration.ingest import ingest
+    from zielmonitor.ingest import ingest
 
     write(root / "raw", "2016-01", STAND_JAN)
     write(root / "raw", "2016-02", STAND_FEB_A)

@@ -1,7 +1,7 @@
 """Hand-made raw deliveries for the Kennzahlen tests.
 
 Builds the `raw.*` tables of a temporary warehouse exactly as the ingest would (DDL from
-`orchestration.contract`), without going through files, and runs dbt against it.
+`zielmonitor.contract`), without going through files, and runs dbt against it.
 
 Conventions of the builder:
 - A delivery is keyed by (jobcenter_id, berichtsmonat); its default Stichtag is the 15th of the

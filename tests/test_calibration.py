@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from benchmarks.reference.reference_duckdb import TOLERANCE, calibration_2015, compute
-from orchestration.generator import generate
+from zielmonitor.generator import generate
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import sys
 
 from dagster import AssetKey
 
-from orchestration.config import PROJECT_DIR
+from zielmonitor.config import PROJECT_DIR
 
 
 def test_asset_graph_has_all_layers() -> None:

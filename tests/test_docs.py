@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.docs_marts import DOCS_DIR, load_manifest, pages, published_models, stale
+from zielmonitor.docs_marts import DOCS_DIR, load_manifest, pages, published_models, stale
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -23,7 +23,7 @@ def test_mart_pages_match_the_manifest() -> None:
     diff = stale(pages(load_manifest()))
     assert diff == [], (
         f"docs/marts/ is out of date ({', '.join(diff)}): "
-        "run `uv run python -m orchestration.docs_marts` and commit the pages"
+        "run `uv run python -m zielmonitor.docs_marts` and commit the pages"
     )
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from orchestration.contract import FILES, FILES_BY_NAME, MANIFEST_NAME
-from orchestration.generator import generate
-from orchestration.generator.calendar import add_months
+from zielmonitor.contract import FILES, FILES_BY_NAME, MANIFEST_NAME
+from zielmonitor.generator import generate
+from zielmonitor.generator.calendar import add_months
 
 SMALL = {"scale": 0.03, "start": "2016-01", "end": "2016-08"}
 

@@ -19,9 +19,9 @@ import ingest_helpers as h
 import pandas as pd
 import pytest
 
-from orchestration.contract import MANIFEST_NAME
-from orchestration.ingest import IngestResult, ingest
-from orchestration.ingest.manifest import read_manifest
+from zielmonitor.contract import MANIFEST_NAME
+from zielmonitor.ingest import IngestResult, ingest
+from zielmonitor.ingest.manifest import read_manifest
 
 ELB, KON = "elb_bestand.csv", "kontakte.csv"
 OTHER_JC = "05112"  # a bystander in the same month (and SQL batch) as the hostile delivery
@@ -193,7 +193,7 @@ def _boom(*_args, **_kwargs):
 def test_unexpected_error_in_a_check_rejects_only_that_delivery(
     world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
-    from orchestration.ingest import validate
+    from zielmonitor.ingest import validate
 
     real = validate.cross_checks
 
@@ -215,7 +215,7 @@ def test_unexpected_error_in_a_check_rejects_only_that_delivery(
 def test_unexpected_error_in_the_sql_path_falls_back_to_the_detailed_path(
     where: str, world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ):
-    from orchestration.ingest import load
+    from zielmonitor.ingest import load
 
     monkeypatch.setattr(load, where, _boom)
     _hostile(world[0])

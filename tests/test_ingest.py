@@ -13,9 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import FILES
-from orchestration.delivery_writer import CsvStyle
-from orchestration.ingest import ingest
+from zielmonitor.contract import FILES
+from zielmonitor.generator.writer import CsvStyle
+from zielmonitor.ingest import ingest
 
 ALL_FILES = [s.name for s in FILES]
 NO_LINEAGE = "_geladen_am, _quelldatei, stand"

@@ -13,9 +13,9 @@ import duckdb
 import ingest_helpers as h
 import pytest
 
-from orchestration.contract import FILES
-from orchestration.generator import generate
-from orchestration.ingest import IngestResult, ingest
+from zielmonitor.contract import FILES
+from zielmonitor.generator import generate
+from zielmonitor.ingest import IngestResult, ingest
 
 TABLES = [f"raw.{s.name}" for s in FILES] + ["raw.warnungen", "raw.lieferungen"]
 

@@ -25,11 +25,11 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, materialize
 
-from orchestration.config import PROJECT_DIR
-from orchestration.publish import marts_hash, publish
-from orchestration.report import render_report
-from orchestration.report_html import render_html
 from tests.cli_helpers import cli_env, run_cli
+from zielmonitor.config import PROJECT_DIR
+from zielmonitor.publish.marts import marts_hash, publish
+from zielmonitor.report.html import render_html
+from zielmonitor.report.text import render_report
 
 REFRESH_TIMEOUT_S = 900
 OHNE = "05315"  # the generator's second Jobcenter: not in dbt_project/seeds/zielkatalog.csv
@@ -58,8 +58,8 @@ def _zielerreichung_per_jc(path: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Data folders after a refresh of 05315 alone and of 05111 + 05315 (run in parallel)."""
-    from orchestration.assets.publish import PUBLISHED  # noqa: F401 - the manifest is ready
-    from orchestration.generator import generate
+    from orchestration.assets.published import PUBLISHED  # noqa: F401 - the manifest is ready
+    from zielmonitor.generator import generate
 
     work = tmp_path_factory.mktemp("hardening")
     generate(work / "gen", jobcenters=2, seed=42, start="2015-11", end="2016-02", scale=0.02)
@@ -71,7 +71,7 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copytree(work / "gen", data["beide"] / "raw")
     procs = {
         name: subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cli", "refresh"],
+            [sys.executable, "-m", "zielmonitor.cli", "refresh"],
             cwd=PROJECT_DIR,
             env=cli_env(folder / "raw", folder),
             stdout=subprocess.PIPE,
@@ -90,7 +90,7 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_jobcenter_without_agreement_alone_publishes_every_mart(refreshed: dict) -> None:
-    from orchestration.assets.publish import PUBLISHED
+    from orchestration.assets.published import PUBLISHED
 
     marts = refreshed["allein"] / "marts.duckdb"
     tables = _tables(marts)
@@ -126,7 +126,7 @@ def test_html_report_names_jobcenter_without_agreement(refreshed: dict, tmp_path
 
 
 def _materialize_publish(data: Path):  # noqa: ANN202 - dagster's ExecuteInProcessResult
-    from orchestration.assets.publish import marts_duckdb
+    from orchestration.assets.published import marts_duckdb
     from orchestration.resources import WarehouseResource
 
     resource = WarehouseResource(raw_dir=str(data / "raw"), data_dir=str(data))
@@ -198,8 +198,8 @@ def _warehouse_with_targets(path: Path, status: str = "auf_kurs", ist: float = 2
 
 
 def _publish_checked(folder: Path) -> None:
-    from orchestration.assets.publish import suppression_rules
-    from orchestration.mart_checks import check_published
+    from orchestration.assets.published import suppression_rules
+    from zielmonitor.publish.checks import check_published
 
     tables = ["ziele", "zielerreichung"]
     rules = suppression_rules(tables)
@@ -218,7 +218,7 @@ def test_publish_checks_staged_file_as_suppressed(tmp_path: Path) -> None:
 
 
 def test_publish_blocked_leaves_marts_unchanged(tmp_path: Path) -> None:
-    from orchestration.publish import PublishBlocked
+    from zielmonitor.publish.marts import PublishBlocked
 
     _warehouse_with_targets(tmp_path / "warehouse.duckdb", ist=5.0)
     _publish_checked(tmp_path)
@@ -233,8 +233,8 @@ def test_publish_blocked_leaves_marts_unchanged(tmp_path: Path) -> None:
 
 
 def test_empty_published_marts_pass(tmp_path: Path) -> None:
-    from orchestration.assets.publish import suppression_rules
-    from orchestration.mart_checks import check_published
+    from orchestration.assets.published import suppression_rules
+    from zielmonitor.publish.checks import check_published
 
     _warehouse_with_targets(tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:

@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import marts_hash
 from tests.cli_helpers import assert_clean_failure, output, run_cli
 from tests.ingest_helpers import manifest, rehash, save_manifest
+from zielmonitor.publish.marts import marts_hash
 
 MONTH = "2016-03"
 
@@ -56,7 +56,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    from orchestration.generator import generate
+    from zielmonitor.generator import generate
 
     root = tmp_path_factory.mktemp("mirror")
     generate(root / "raw", jobcenters=1, seed=42, start="2016-01", end="2016-04", scale=0.02)

@@ -27,9 +27,9 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from orchestration.config import PROJECT_DIR
-from orchestration.publish import marts_hash
 from tests.cli_helpers import cli_env
+from zielmonitor.config import PROJECT_DIR
+from zielmonitor.publish.marts import marts_hash
 
 REFRESH_TIMEOUT_S = 600
 
@@ -38,7 +38,7 @@ REFRESH_TIMEOUT_S = 600
 
 
 def _refresh_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "orchestration.cli", "refresh", *args]
+    return [sys.executable, "-m", "zielmonitor.cli", "refresh", *args]
 
 
 def refresh(raw: Path, data: Path, *args: str, **env: str) -> str:
@@ -95,7 +95,7 @@ class Dataset:
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
-    from orchestration.generator import generate
+    from zielmonitor.generator import generate
 
     root = tmp_path_factory.mktemp("operations")
     full = root / "full"
@@ -292,7 +292,7 @@ def test_runs_of_killed_processes_are_marked_failed() -> None:
 
 
 def test_publish_removes_temps_of_killed_publishes(tmp_path: Path) -> None:
-    from orchestration.publish import remove_stale_temps
+    from zielmonitor.publish.marts import remove_stale_temps
 
     dead = subprocess.Popen(["true"])
     dead.wait()

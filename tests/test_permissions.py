@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.config import PROJECT_DIR
 from tests.ingest_helpers import rehash
+from zielmonitor.config import PROJECT_DIR
 
 TIMEOUT_S = 600
 
@@ -43,7 +43,7 @@ def _refresh(raw: Path, data: Path) -> Refresh:
     wal = data / "warehouse.duckdb.wal"
     seen: set[int] = set()
     with subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "refresh"], cwd=PROJECT_DIR, env=env,
+        [sys.executable, "-m", "zielmonitor.cli", "refresh"], cwd=PROJECT_DIR, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         preexec_fn=lambda: os.umask(0o022),
     ) as proc:  # fmt: skip
@@ -62,7 +62,7 @@ def _refresh(raw: Path, data: Path) -> Refresh:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Refresh, Refresh]:
-    from orchestration.generator import generate
+    from zielmonitor.generator import generate
 
     root = tmp_path_factory.mktemp("permissions")
     raw, data = root / "raw", root / "data"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish import STORAGE_VERSION, publish
+from zielmonitor.publish.marts import STORAGE_VERSION, publish
 
 
 def _warehouse(path: Path, value: int) -> None:

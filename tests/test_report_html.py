@@ -20,9 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.mart_checks import MART_SCHEMAS
-from orchestration.publish import publish
-from orchestration.report_html import (
+from tests.target_data import JC, build_target_warehouse
+from zielmonitor.publish.checks import MART_SCHEMAS
+from zielmonitor.publish.marts import publish
+from zielmonitor.report.html import (
     Diagramm,
     Linie,
     Reihe,
@@ -34,7 +35,6 @@ from orchestration.report_html import (
     svg_diagramm,
     zelle,
 )
-from tests.target_data import JC, build_target_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

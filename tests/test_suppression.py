@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from orchestration import suppression as sup
-from orchestration.publish import publish
+from zielmonitor.publish.marts import publish
 
 # ------------------------------------------------------------------ hand-made tables
 
@@ -177,7 +177,7 @@ PSEUDONYM = re.compile(r"^[PBF]\d{6,}$")
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A small synthetic Jobcenter (≈ 900 eLB, many small cells) through the whole refresh."""
-    from orchestration.generator import generate
+    from zielmonitor.generator import generate
 
     work = tmp_path_factory.mktemp("geheimhaltung")
     saved = dict(os.environ)
@@ -185,14 +185,14 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     os.environ["ZIELMONITOR_DATA_DIR"] = str(work / "data")
     try:
         generate(work / "raw", scale=0.02, start="2015-01", end="2016-06")
-        from orchestration.pipeline import refresh
+        from zielmonitor.pipeline import refresh
 
         outcome = refresh(log=lambda _: None)
         assert outcome.success, outcome.message
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    from orchestration.assets.publish import PUBLISHED, suppression_rules
+    from orchestration.assets.published import PUBLISHED, suppression_rules
 
     data = work / "data"
     roh = work / "unsuppressed.duckdb"  # the same tables, copied without suppression

@@ -13,10 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.mart_checks import MART_SCHEMAS, check_mart
-from orchestration.publish import publish
-from orchestration.report import render_report
 from tests.target_data import JC, build_target_warehouse
+from zielmonitor.publish.checks import MART_SCHEMAS, check_mart
+from zielmonitor.publish.marts import publish
+from zielmonitor.report.text import render_report
 
 PUBLISHED = sorted(MART_SCHEMAS)
 

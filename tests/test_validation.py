@@ -13,10 +13,10 @@ import ingest_helpers as h
 import pandas as pd
 import pytest
 
-from orchestration.contract import FILES_BY_NAME, MANIFEST_NAME
-from orchestration.ingest import ingest, validate_delivery
-from orchestration.ingest.parse import parse_series
-from orchestration.ingest.reader import read_file
+from zielmonitor.contract import FILES_BY_NAME, MANIFEST_NAME
+from zielmonitor.ingest import ingest, validate_delivery
+from zielmonitor.ingest.parse import parse_series
+from zielmonitor.ingest.reader import read_file
 
 ELB, KON, LEI = "elb_bestand.csv", "kontakte.csv", "leistungen.csv"
 AUS = "massnahme_austritte.csv"

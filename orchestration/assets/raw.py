@@ -20,10 +20,10 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.contract import FILES
-from orchestration.ingest import IngestResult, ingest
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
+from zielmonitor.contract import FILES
+from zielmonitor.ingest import IngestResult, ingest
 
 RAW_TABLES: tuple[str, ...] = ("lieferungen", *(f.name for f in FILES))
 CHECK_NAME = "vertrag_eingehalten"

@@ -1,0 +1,1 @@
+"""Zielmonitor: the domain (contract, ingest, publish and suppression, report, CLI); no Dagster."""

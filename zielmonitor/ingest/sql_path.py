@@ -1,0 +1,517 @@
+"""The vectorised path of the ingest: clean CSV deliveries are read by pyarrow and checked by
+SQL inside DuckDB, a batch of deliveries at a time, then written with `INSERT … SELECT`,
+without a pandas round trip.
+
+It answers one question per delivery: is it clean? Every rule of the detailed path
+(`validate.py`: parse rules, pandera schema, keys, windows, cross-file and cross-month
+checks) is expressed as a SQL predicate; any violation, any file that is not a plain CSV
+(Parquet, encoding trouble, blank or short rows, extra columns) and any month whose
+predecessor is on disk but not in the warehouse sends the delivery to the detailed path,
+which names every finding. A month with no predecessor anywhere (the first of a history) is
+checked here as the detailed path checks it: persons outside the stock are warnings. So the
+SQL only ever has to decide "clean", never explain: the detailed path stays the one place
+for messages. Warnings (which never block) are produced here exactly as the detailed path
+would, because they are stored with a loaded delivery.
+tests/test_ingest_sql.py holds both paths to the same tables and warnings.
+
+A batch holds deliveries of one month, at most one per Jobcenter (so none depends on
+another), and each file type is typed and checked by one statement for the whole batch:
+per-statement cost, not rows, dominated when every delivery had its own statements.
+Reading (`prepare`) touches only the disk, so the caller can run it ahead in a thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from zielmonitor.contract import (
+    FILES,
+    FILES_BY_NAME,
+    FLAG_FALSE,
+    FLAG_TRUE,
+    LINEAGE_COLUMNS,
+    MANIFEST_NAME,
+    Column,
+    FileSpec,
+)
+from zielmonitor.ingest.discovery import (
+    DeliveryRef,
+    month_start,
+    previous_month,
+    read_regular,
+    relative_path,
+)
+from zielmonitor.ingest.findings import Finding, warning
+from zielmonitor.ingest.history import History, latest_loaded_stands, stands_on_disk
+from zielmonitor.ingest.manifest import Manifest, check_folder, read_manifest
+from zielmonitor.ingest.parse import AMOUNT_DE, AMOUNT_PLAIN
+from zielmonitor.ingest.reader import RawFile, arrow_strings, decode, long_line, separator
+from zielmonitor.ingest.schemas import DATE_MAX, DATE_MIN, ISO_ALPHA3, birth_month_window
+from zielmonitor.ingest.validate import (
+    AUSTRITT_WITHOUT_EINTRITT,
+    BG_NOT_IN_STOCK,
+    EVENT_FILES,
+    PERSON_NOT_PROVABLE,
+    ZIEL_MISSING,
+    contract_files,
+    links_out,
+    rule_context,
+    unlisted_files,
+)
+
+TABLE_PREFIX = "_zm_sql_"  # temp tables of the batch being checked, one per file
+DELIVERIES = TABLE_PREFIX + "lieferung"  # one row per delivery of the batch: its rule context
+KNOWN_EINTRITTE = TABLE_PREFIX + "eintritte_bekannt"  # the Eintritt each Austritt refers to
+
+
+@dataclass
+class Prepared:
+    """A delivery read from disk that may be clean: its files as string tables."""
+
+    ref: DeliveryRef
+    manifest: Manifest
+    findings: list[Finding]  # warnings only
+    tables: dict[str, pa.Table]  # contract name -> cells as strings plus `_zeile`
+
+    @property
+    def rows(self) -> int:
+        return sum(t.num_rows for t in self.tables.values())
+
+
+@dataclass
+class SqlDelivery:
+    """A clean delivery of a checked batch; its rows sit in the batch's temp tables."""
+
+    ref: DeliveryRef
+    manifest: Manifest
+    index: int  # `_d` in the temp tables
+    files: dict[str, str] = field(default_factory=dict)  # contract name -> source file name
+    rows: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)  # warnings only
+
+    @staticmethod
+    def table(name: str) -> str:
+        return TABLE_PREFIX + name
+
+
+# --- reading (disk only, thread-safe) -----------------------------------------------------
+
+
+def prepare(ref: DeliveryRef) -> Prepared | None:
+    """The delivery's files as strings, or None when it is not a set of plain CSVs that match
+    the manifest (the detailed path then reads and explains). Runs in the read-ahead
+    thread; the caller turns an exception into "not clean" (load._read_batch)."""
+    if links_out(ref, None, [MANIFEST_NAME]):
+        return None
+    manifest, findings = read_manifest(ref.path)
+    if manifest is None or check_folder(manifest, ref):
+        return None
+    findings = findings + unlisted_files(ref.path, manifest)
+    findings += links_out(ref, None, contract_files(manifest))
+    if any(f.is_error for f in findings):
+        return None
+    tables = {}
+    for spec in FILES:
+        listed = [n for n in (spec.csv_name, spec.parquet_name) if n in manifest.dateien]
+        if not listed:
+            if spec.optional:
+                continue
+            return None
+        table = _read_plain_csv(ref.path, manifest, spec, listed)
+        if table is None:
+            return None
+        tables[spec.name] = table
+    return Prepared(ref, manifest, findings, tables)
+
+
+def _read_plain_csv(folder: Path, manifest: Manifest, spec: FileSpec, listed: list[str]):
+    """The file's cells as strings, or None unless it is one intact, regular CSV with exactly
+    the contract's columns and the manifest's checksum and row count."""
+    path = folder / spec.csv_name
+    if listed != [spec.csv_name] or not path.is_file():
+        return None  # Parquet, both formats, missing or no regular file: the detailed path
+    data = read_regular(path)
+    entry = manifest.dateien[spec.csv_name]
+    if hashlib.sha256(data).hexdigest() != entry.sha256 or long_line(data, spec.csv_name):
+        return None
+    text = decode(data, RawFile(spec.csv_name))
+    if text is None:
+        return None
+    table = arrow_strings(text, separator(text.split("\n", 1)[0], spec), spec)
+    if table is None or table.num_rows != entry.zeilen:
+        return None
+    if set(table.column_names) != set(spec.column_names):
+        return None  # extra columns go to raw.zusatzspalten: the detailed path
+    rows = np.arange(1, table.num_rows + 1, dtype=np.int32)
+    return table.select(list(spec.column_names)).append_column("_zeile", pa.array(rows))
+
+
+# --- checking a batch ---------------------------------------------------------------------
+
+
+def check_batch(
+    con: duckdb.DuckDBPyConnection, batch: list[Prepared], raw_dir: Path
+) -> tuple[list[SqlDelivery], list[DeliveryRef]]:
+    """The clean deliveries, ready to write (`insert_batch`), and those for the detailed
+    path. `batch`: one month, at most one delivery per Jobcenter."""
+    candidates, detailed = _with_predecessor(con, batch, raw_dir)
+    if not candidates:
+        return [], detailed
+    try:
+        _register_deliveries(con, candidates, raw_dir)
+        bad: set[int] = set()
+        for spec in FILES:
+            parts = [
+                (d, p.tables[spec.name])
+                for d, (p, _) in enumerate(candidates)
+                if spec.name in p.tables
+            ]
+            if parts:
+                _type_into_temp_table(con, spec, parts)
+                bad |= _unclean_files(con, spec)
+        warnings = _cross_checks(con, len(candidates), bad)
+    except BaseException:
+        drop_tables(con)
+        raise
+    clean = []
+    for d, (p, _) in enumerate(candidates):
+        if d in bad:
+            detailed.append(p.ref)
+            continue
+        files = {name: FILES_BY_NAME[name].csv_name for name in p.tables}
+        rows = {name: t.num_rows for name, t in p.tables.items()}
+        clean.append(SqlDelivery(p.ref, p.manifest, d, files, rows, p.findings + warnings[d]))
+    if bad:
+        con.execute(f"DELETE FROM {DELIVERIES} WHERE _d IN ({', '.join(map(str, sorted(bad)))})")
+    return clean, detailed
+
+
+# (stichtag, stand) of the previous month's latest stand; None: no previous month anywhere
+Predecessor = tuple[date, date] | None
+
+
+def _with_predecessor(
+    con, batch: list[Prepared], raw_dir: Path
+) -> tuple[list[tuple[Prepared, Predecessor]], list[DeliveryRef]]:
+    """Deliveries whose previous month is in the warehouse (its latest stand) or nowhere (a
+    history's first month), and the rest: a previous month only on disk is read and checked
+    by the detailed path (history.load_history)."""
+    candidates, detailed = [], []
+    month = previous_month(batch[0].ref.berichtsmonat)
+    latest = latest_loaded_stands(con, month)
+    for p in batch:
+        prev = latest.get(p.ref.jobcenter_id)
+        if prev is None and stands_on_disk(raw_dir, p.ref.jobcenter_id, month):
+            detailed.append(p.ref)
+        else:
+            candidates.append((p, prev))
+    return candidates, detailed
+
+
+def _register_deliveries(
+    con, candidates: list[tuple[Prepared, Predecessor]], raw_dir: Path
+) -> None:
+    """One row per delivery: lineage, predecessor and the dates its rules compare with."""
+    rows: dict[str, list] = {"_d": list(range(len(candidates)))}
+    for p, prev in candidates:
+        ctx = rule_context(p.manifest.stichtag, History(prev_stichtag=prev[0] if prev else None))
+        oldest, youngest = birth_month_window(ctx.stichtag)
+        row = {
+            "jobcenter_id": p.ref.jobcenter_id,
+            "berichtsmonat": p.ref.month_start,
+            "stand": p.ref.stand,
+            "pfad": relative_path(p.ref.path, raw_dir),
+            "vormonat": month_start(previous_month(p.ref.berichtsmonat)),
+            "vormonat_stand": prev[1] if prev else None,
+            "stichtag": ctx.stichtag,
+            "window_start": ctx.window_start,
+            "window_end": ctx.window_end,
+            "birth_oldest": oldest,
+            "birth_youngest": youngest,
+        }
+        for name, value in row.items():
+            rows.setdefault(name, []).append(value)
+    types = {"_d": pa.int32(), "vormonat_stand": pa.date32()}  # the latter may be all NULL
+    columns = {n: pa.array(v, types.get(n)) for n, v in rows.items()}
+    con.register("_zm_sql_src", pa.table(columns))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {DELIVERIES} AS SELECT * FROM _zm_sql_src")
+    finally:
+        con.unregister("_zm_sql_src")
+
+
+def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for table in [SqlDelivery.table(s.name) for s in FILES] + [
+        DELIVERIES,
+        KNOWN_EINTRITTE,
+    ]:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# --- one file type ------------------------------------------------------------------------
+
+
+def _type_into_temp_table(con, spec: FileSpec, parts: list[tuple[int, pa.Table]]) -> None:
+    """Typed columns plus `_unparsed` (a non-empty cell that did not parse) per row."""
+    source = pa.concat_tables(
+        t.append_column("_d", pa.array(np.full(t.num_rows, d, dtype=np.int32))) for d, t in parts
+    )
+    typed = ", ".join(f"{_typed(c)} AS {c.name}" for c in spec.columns)
+    strings = ", ".join(f"{c.name}__s" for c in spec.columns)
+    unparsed = " OR ".join(f"({c.name}__s IS NOT NULL AND {c.name} IS NULL)" for c in spec.columns)
+    con.register("_zm_sql_src", source)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {SqlDelivery.table(spec.name)} AS"
+            f" SELECT _d, _zeile, {', '.join(spec.column_names)}, {unparsed} AS _unparsed"
+            f" FROM (SELECT _d, _zeile, {strings}, {typed}"
+            f"       FROM (SELECT _d, _zeile, {_nulled(spec)} FROM _zm_sql_src))"
+        )
+    finally:
+        con.unregister("_zm_sql_src")
+
+
+def _nulled(spec: FileSpec) -> str:
+    """Cells as strings, empty = missing; the `__s` copy keeps what was written."""
+    return ", ".join(f"nullif({c.name}, '') AS {c.name}__s" for c in spec.columns)
+
+
+def _typed(col: Column) -> str:
+    """The SQL twin of parse.py: NULL where the string does not parse."""
+    s = f"{col.name}__s"
+    if col.type == "date":
+        return _dates(s, {r"\d{2}\.\d{2}\.\d{4}": "%d.%m.%Y", r"\d{4}-\d{2}-\d{2}": "%Y-%m-%d"})
+    if col.type == "month":
+        return _dates(s, {r"\d{4}-\d{2}": "%Y-%m", r"\d{2}\.\d{4}": "%m.%Y"})
+    if col.type == "flag":
+        cases = [f"'{v}' THEN true" for v in FLAG_TRUE] + [f"'{v}' THEN false" for v in FLAG_FALSE]
+        return f"CASE lower({s}) " + " ".join(f"WHEN {c}" for c in cases) + " END"
+    if col.type == "int":
+        return (
+            f"CASE WHEN regexp_full_match({s}, '[+-]?\\d{{1,9}}') THEN TRY_CAST({s} AS INTEGER) END"
+        )
+    if col.type == "amount":
+        german = f"replace(replace({s}, '.', ''), ',', '.')"
+        return (
+            f"CASE WHEN regexp_full_match({s}, '{AMOUNT_PLAIN}')"
+            f" THEN TRY_CAST({s} AS DECIMAL(14,2))"
+            f" WHEN regexp_full_match({s}, '{AMOUNT_DE}')"
+            f" THEN TRY_CAST({german} AS DECIMAL(14,2)) END"
+        )
+    return s  # text and code
+
+
+def _dates(s: str, forms: dict[str, str]) -> str:
+    whens = " ".join(
+        f"WHEN regexp_full_match({s}, '{pattern}') THEN CAST(try_strptime({s}, '{fmt}') AS DATE)"
+        for pattern, fmt in forms.items()
+    )
+    return f"CASE {whens} END"
+
+
+def _unclean_files(con, spec: FileSpec) -> set[int]:
+    """Deliveries of the batch with a rule violation or a duplicate key in this file."""
+    violations = " OR ".join(f"coalesce({p}, true)" for p in _violations(spec))
+    key = ", ".join(f"t.{k}" for k in spec.key)
+    found = con.execute(
+        f"SELECT _d FROM {SqlDelivery.table(spec.name)} t JOIN {DELIVERIES} l USING (_d)"
+        f" GROUP BY _d HAVING count(*) FILTER (WHERE {violations}) > 0"
+        f" OR count(DISTINCT ({key})) <> count(*)"
+    ).fetchall()
+    return {d for (d,) in found}
+
+
+def _violations(spec: FileSpec) -> list[str]:
+    """One predicate per rule of schemas.py; NULL counts as a violation (coalesce above).
+    Delivery-dependent dates come from the batch's delivery table `l`."""
+    out = ["t._unparsed"]
+    for c in spec.columns:
+        if c.required:
+            out.append(f"t.{c.name} IS NULL")
+        checks = _column_checks(spec, c)
+        out += [f"(t.{c.name} IS NOT NULL AND NOT ({check}))" for check in checks]
+    out += _frame_violations(spec.name)
+    return out
+
+
+def _column_checks(spec: FileSpec, c: Column) -> list[str]:
+    v = f"t.{c.name}"
+    checks = []
+    if c.codes is not None:
+        checks.append(f"{v} IN ({', '.join(repr(code) for code in c.codes)})")
+    if c.min is not None:
+        checks.append(f"{v} >= {c.min}")
+    if c.max is not None:
+        checks.append(f"{v} <= {c.max}")
+    if c.name == "staatsangehoerigkeit":
+        checks.append(f"regexp_full_match({v}, '{ISO_ALPHA3.strip('^$')}')")
+    if c.type == "date":
+        checks.append(f"{v} BETWEEN DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'")
+    if c.name in spec.window_dates:
+        checks.append(f"{v} > l.window_start AND {v} <= l.window_end")
+    if c.name == "geburtsmonat":
+        checks.append(f"{v} BETWEEN l.birth_oldest AND l.birth_youngest")
+    if c.name == "arbeitslos_seit":
+        checks.append(f"{v} <= l.stichtag")
+    return checks
+
+
+def _frame_violations(name: str) -> list[str]:
+    """Rules across columns of one row (schemas._frame_checks)."""
+    return {
+        "elb_bestand": [
+            "t.arbeitslos IS NOT NULL AND t.arbeitslos <> (t.arbeitslos_seit IS NOT NULL)"
+        ],
+        "massnahme_eintritte": [
+            "NOT (t.instrument IS NOT DISTINCT FROM 'FBW' OR t.massnahme_ziel IS NULL)",
+            "t.geplantes_ende IS NOT NULL AND t.eintritt IS NOT NULL"
+            " AND t.geplantes_ende < t.eintritt",
+        ],
+    }.get(name, [])
+
+
+# --- references across files and months ------------------------------------------------
+
+
+def _cross_checks(con, n_deliveries: int, bad: set[int]) -> dict[int, list[Finding]]:
+    """validate.cross_checks with the previous month from the warehouse (or none at all):
+    adds the deliveries with errors to `bad`, returns the warnings per delivery."""
+    warnings: dict[int, list[Finding]] = {d: [] for d in range(n_deliveries)}
+    tables = _batch_tables(con)
+    if "elb_bestand" in tables:
+        bad |= _persons_not_in_stock(con, tables, warnings)
+    if "leistungen" in tables:
+        _add(warnings, con, _bg_not_in_stock(), BG_NOT_IN_STOCK, "leistungen", "bg_id")
+    if "massnahme_eintritte" in tables:
+        sql = (
+            f"SELECT _d, _zeile, NULL FROM {SqlDelivery.table('massnahme_eintritte')}"
+            " WHERE instrument = 'FBW' AND massnahme_ziel IS NULL"
+        )
+        _add(warnings, con, sql, ZIEL_MISSING, "massnahme_eintritte", "massnahme_ziel")
+    if "massnahme_austritte" in tables:
+        bad |= _austritte(con, tables, warnings)
+    return warnings
+
+
+def _batch_tables(con) -> set[str]:
+    found = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE ?",
+        [TABLE_PREFIX + "%"],
+    ).fetchall()
+    return {name.removeprefix(TABLE_PREFIX) for (name,) in found}
+
+
+def _persons_not_in_stock(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set[int]:
+    """Events of persons in neither this stock nor the previous month's: an error; a warning
+    where there is no previous month (not provable). One anti-join for all event files, so
+    the known persons are hashed once."""
+    files = [name for name in EVENT_FILES if name in tables]
+    if not files:
+        return set()
+    events = " UNION ALL ".join(
+        f"SELECT {i} AS f, _d, _zeile, person_id FROM {SqlDelivery.table(name)}"
+        for i, name in enumerate(files)
+    )
+    strays = con.execute(  # few rows: one scan decides errors and warnings
+        f"""WITH known AS (
+          SELECT _d, person_id FROM {SqlDelivery.table("elb_bestand")}
+          UNION ALL
+          SELECT l._d, r.person_id FROM raw.elb_bestand r JOIN {DELIVERIES} l
+            ON r.jobcenter_id = l.jobcenter_id AND r.berichtsmonat = l.vormonat
+           AND r.stand = l.vormonat_stand)
+        SELECT e.f, e._d, e._zeile, e.person_id, l.vormonat_stand IS NULL
+        FROM ({events}) e JOIN {DELIVERIES} l USING (_d)
+        WHERE e.person_id IS NOT NULL AND NOT EXISTS
+          (SELECT 1 FROM known k WHERE k._d = e._d AND k.person_id = e.person_id)
+        ORDER BY e.f, e._d, e._zeile"""
+    ).fetchall()
+    bad = set()
+    for f, d, row, person, unprovable in strays:
+        if unprovable:
+            file = FILES_BY_NAME[files[f]].csv_name
+            warnings[d].append(warning(*PERSON_NOT_PROVABLE, file, row, "person_id", person))
+        else:
+            bad.add(d)
+    return bad
+
+
+def _bg_not_in_stock() -> str:
+    t = SqlDelivery.table
+    return (
+        f"SELECT _d, _zeile, bg_id FROM {t('leistungen')} b WHERE NOT EXISTS"
+        f" (SELECT 1 FROM {t('elb_bestand')} e WHERE e._d = b._d AND e.bg_id = b.bg_id)"
+    )
+
+
+def _austritte(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set[int]:
+    """Each Austritt against its Eintritt: this delivery's, else the latest earlier one."""
+    t = SqlDelivery.table
+    columns = "_d, foerderfall_id, person_id, instrument, eintritt"
+    this = (
+        f"SELECT {columns} FROM {t('massnahme_eintritte')}"
+        if "massnahme_eintritte" in tables
+        else "SELECT NULL::INTEGER AS _d, NULL::VARCHAR AS foerderfall_id,"
+        " NULL::VARCHAR AS person_id, NULL::VARCHAR AS instrument, NULL::DATE AS eintritt"
+        " WHERE false"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {KNOWN_EINTRITTE} AS
+        WITH this AS ({this}),
+        earlier AS (
+          SELECT a._d, r.foerderfall_id, r.person_id, r.instrument, r.eintritt
+          FROM {t("massnahme_austritte")} a JOIN {DELIVERIES} l USING (_d)
+          JOIN raw.massnahme_eintritte r
+            ON r.jobcenter_id = l.jobcenter_id AND r.foerderfall_id = a.foerderfall_id
+           AND r.berichtsmonat < l.berichtsmonat
+          WHERE NOT EXISTS (SELECT 1 FROM this
+                            WHERE this._d = a._d AND this.foerderfall_id = a.foerderfall_id)
+          QUALIFY row_number() OVER (PARTITION BY a._d, a.foerderfall_id
+                                     ORDER BY r.berichtsmonat DESC, r.stand DESC) = 1)
+        SELECT * FROM this UNION ALL SELECT * FROM earlier"""
+    )
+    found = con.execute(
+        f"""SELECT DISTINCT a._d FROM {t("massnahme_austritte")} a
+        JOIN {KNOWN_EINTRITTE} k ON k._d = a._d AND k.foerderfall_id = a.foerderfall_id
+        WHERE (a.person_id IS NOT NULL AND a.person_id <> k.person_id)
+           OR (a.austritt < k.eintritt)
+           OR (a.abschluss_bestanden IS NOT NULL AND k.instrument <> 'FBW')"""
+    ).fetchall()
+    stray = (
+        f"SELECT _d, _zeile, foerderfall_id FROM {t('massnahme_austritte')} a WHERE NOT EXISTS"
+        f" (SELECT 1 FROM {KNOWN_EINTRITTE} k"
+        "  WHERE k._d = a._d AND k.foerderfall_id = a.foerderfall_id)"
+    )
+    _add(warnings, con, stray, AUSTRITT_WITHOUT_EINTRITT, "massnahme_austritte", "foerderfall_id")
+    return {d for (d,) in found}
+
+
+def _add(warnings, con, sql: str, kind: tuple[str, str], name: str, column: str) -> None:
+    """Warnings found by `sql` (rows of _d, _zeile, value), in file order per delivery."""
+    file = FILES_BY_NAME[name].csv_name
+    for d, row, value in con.execute(sql + " ORDER BY _d, _zeile").fetchall():
+        warnings[d].append(warning(*kind, file, row, column, value))
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def insert_batch(con, run_at: datetime) -> None:
+    """Write the clean deliveries' rows (those left in the delivery table) to the raw tables.
+    No ORDER BY: `_zeile` keeps the file order and no model relies on storage order."""
+    for name in sorted(_batch_tables(con) & set(FILES_BY_NAME)):
+        spec = FILES_BY_NAME[name]
+        cols = ", ".join(spec.column_names)
+        con.execute(
+            f"INSERT INTO raw.{name} ({', '.join(n for n, _ in LINEAGE_COLUMNS)}, {cols})"
+            f" SELECT l.jobcenter_id, l.berichtsmonat, l.stand,"
+            f" l.pfad || '/{spec.csv_name}', t._zeile, ?, {cols}"
+            f" FROM {SqlDelivery.table(name)} t JOIN {DELIVERIES} l USING (_d)",
+            [run_at],
+        )

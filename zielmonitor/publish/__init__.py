@@ -1,0 +1,1 @@
+"""Publishing: suppression of small cells, the published-mart checks, marts.duckdb."""

@@ -1,0 +1,1 @@
+"""The Zielerreichung report: terminal text and the HTML page."""
