@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import numpy as np
-
 EPOCH = date(1970, 1, 1)
 FINAL_AFTER_MONTHS = 3  # contract: final once stand >= stichtag + 3 months
 REVISED_MONTHS = 5  # the last 5 months come with a provisional and a revised stand
@@ -82,8 +80,3 @@ def stand_plan(first: int, last: int) -> dict[int, list[Stand]]:
         revised = Stand(final, True) if final <= today else Stand(today, False)
         plan[m] = [Stand(provisional, False)] + ([revised] if revised.stand > provisional else [])
     return plan
-
-
-def window_days(months: np.ndarray) -> np.ndarray:
-    """Stichtag day numbers for an array of month indices (vectorised lookup helper)."""
-    return np.array([day_number(stichtag(int(m))) for m in months], dtype=np.int64)

@@ -47,8 +47,7 @@ REFUGEES_2016 = (430, 440, 440, 430, 420, 410, 400, 390, 380, 370, 360, 350)
 REFUGEES_AFTER_2016 = 300
 
 # --- households (Bedarfsgemeinschaften) of regular entrants --------------------------------
-BG_KINDS = ("single", "young", "parent", "couple", "family")
-BG_KIND_P = np.array([0.453, 0.126, 0.158, 0.09, 0.173])
+BG_KIND_P = np.array([0.453, 0.126, 0.158, 0.09, 0.173])  # single, young, parent, couple, family
 REFUGEE_KIND_P = np.array([0.45, 0.15, 0.05, 0.08, 0.27])
 YOUTH_IN_PARENT = (0.55, 0.35, 0.10)  # P(0, 1, 2 eLB children 15-24) in a single-parent BG
 YOUTH_IN_FAMILY = (0.40, 0.37, 0.23)
@@ -58,7 +57,6 @@ PROFILE_ENTRY_P = np.array([0.048, 0.096, 0.150, 0.214, 0.128, 0.090, 0.108, 0.1
 PROFILE_REFUGEE_P = np.array([0.02, 0.05, 0.10, 0.38, 0.15, 0.05, 0.25, 0.00])
 PROFILE_YOUTH_P = np.array([0.05, 0.14, 0.16, 0.21, 0.09, 0.05, 0.30, 0.00])  # 15-24
 JOB_HAZARD = np.array([0.088, 0.060, 0.040, 0.020, 0.011, 0.005, 0.003, 0.011])
-JOB_HAZARD_EMPTY = 0.030
 EXIT_HAZARD = 0.5 * np.array([0.030, 0.028, 0.024, 0.010, 0.0066, 0.0045, 0.011, 0.014])  # per BG
 LZB_JOB_MULT = 0.70  # duration dependence of job starts
 LZB_EXIT_MULT = 0.4  # ... and of other exits

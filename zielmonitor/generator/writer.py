@@ -133,16 +133,6 @@ def _as_date(value: Any) -> date:
     return pd.Timestamp(value).date()
 
 
-def _format_date(value: Any, fmt: str) -> str:
-    d = _as_date(value)
-    return d.isoformat() if fmt == "iso" else d.strftime("%d.%m.%Y")
-
-
-def _format_month(value: Any, fmt: str) -> str:
-    d = _as_date(value)
-    return f"{d.year:04d}-{d.month:02d}" if fmt == "iso" else f"{d.month:02d}.{d.year:04d}"
-
-
 def _format_amount(value: float, fmt: str) -> str:
     plain = f"{value:.2f}"
     if fmt == "plain":
