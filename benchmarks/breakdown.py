@@ -13,7 +13,7 @@ STEP_END = {"STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"}
 
 
 def run_ids_from_log(log: Path) -> list[str]:
-    """Every run of the refresh (the CLI runs `ingest`, then `transform`), in order."""
+    """Every run id the refresh printed, in order (one run of the job `refresh`)."""
     found = RUN_ID.findall(log.read_text(encoding="utf-8", errors="replace"))
     return list(dict.fromkeys(found))
 
@@ -48,8 +48,7 @@ def _category(node: dict) -> str:
     kind = node.get("resource_type")
     if kind == "model":
         parts = Path(node["original_file_path"]).parts  # dbt_project/models/<layer>/...
-        layer = parts[2] if len(parts) > 3 else "models"
-        return "facts" if "facts" in parts else layer
+        return parts[2] if len(parts) > 3 else "models"
     return {"test": "data tests", "unit_test": "unit tests", "seed": "seeds"}.get(kind, kind)
 
 

@@ -7,6 +7,8 @@ import os
 import platform
 from pathlib import Path
 
+LAYERS = ("staging", "intermediate", "marts", "published")  # dbt folders = groups
+
 
 def _get(d: dict, *path: str) -> object:
     for key in path:
@@ -86,7 +88,9 @@ def breakdown_table(results: list[dict]) -> list[str]:
             steps, cat = b["steps"], _get(b, "dbt", "by_category_s") or {}
             tests = (cat.get("data tests") or 0) + (cat.get("unit tests") or 0)
             dbt_cats = (
-                " / ".join(_f(cat.get(k)) for k in ("staging", "intermediate", "facts", "marts"))
+                " / ".join(
+                    _f(cat.get(k)) for k in ("staging", "intermediate", "marts", "published")
+                )
                 + f" / {_f(tests)}"
             )
             lines.append(

@@ -10,7 +10,7 @@ run resumes where it stopped; `--force` redoes everything):
 3. the DuckDB and pandas references on the same raw files, checked against the published
    `kennzahlen_monat`/`zielerreichung` of step 2;
 4. monthly refresh: the last month's delivery folders linked in, `zielmonitor refresh` again;
-5. no-op refresh: nothing new (the `transform` job: dbt, mart checks, publish only).
+5. no-op refresh: nothing new (the ingest loads nothing; dbt, mart checks, publish).
 Each step: wall, CPU, peak RSS, load average (see benchmarks/measure.py); refreshes also get
 their phase breakdown (benchmarks/breakdown.py). OUT/summary.md is rebuilt at the end.
 """
@@ -131,7 +131,7 @@ class Bench:
         self.save()
 
     def noop(self) -> None:
-        """A refresh with nothing new: the `transform` job (dbt, checks, publish) alone."""
+        """A refresh with nothing new: the ingest loads nothing; dbt, checks and publish run."""
         self.result["noop"] = self._refresh("noop")
         self.save()
 

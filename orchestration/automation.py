@@ -1,97 +1,75 @@
-"""The job `refresh`, the sensor that runs it for every new delivery and the monthly safety net.
+"""The sensor that refreshes when the raw folder differs from what is loaded, and the monthly
+safety net. Both launch the job `refresh` with `launch.refresh_run`, like the CLI.
 
-Sensor: every tick scans the raw folder and requests one run covering the month range of all
-deliveries that appeared since the last tick. "Appeared" is judged by the inode change time
-(ctime) of a delivery's folder and files: unlike the mtime, copy tools (`cp -p`, `rsync -a`)
-cannot set it back, so an old delivery copied in today still counts as new. The cursor is the
-ctime watermark of the newest delivery already requested (one integer, whatever the number of
-Jobcenters); a delivery still being written (a file changed within the settle time) waits for
-the next tick. The run key is a hash of the new deliveries, so Dagster never launches the
-same batch twice even if the cursor update were lost.
+What is loaded has one record: `raw.lieferungen` in the warehouse (one row per loaded
+delivery with the sha256 of its manifest), the same table the ingest reads to find the
+pending months. Each tick compares the raw folder with it: a delivery that is new, whose
+manifest changed, or whose folder vanished is pending. The run key is a hash of the pending
+set, so Dagster launches the same set once: a rejected delivery stays pending but does not
+launch again until something else changes. A delivery whose files changed within the settle
+time may still be copying: the tick waits for it. While a run holds the writer lock the tick
+skips (the warehouse cannot be read then; the run ingests what is pending anyway).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from pathlib import Path
 
+import duckdb
 from dagster import (
-    AssetSelection,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     RunRequest,
     ScheduleEvaluationContext,
     SensorEvaluationContext,
-    SensorResult,
     SkipReason,
-    define_asset_job,
     schedule,
     sensor,
 )
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
-from orchestration.locking import WRITER_TAG, fail_dead_runs
-from zielmonitor.config import get_paths
+from orchestration.launch import refresh_job, refresh_run
+from orchestration.locking import busy_with
+from zielmonitor.config import Paths, get_paths
 from zielmonitor.ingest import DeliveryRef, discover
 from zielmonitor.ingest.manifest import manifest_sha256
+from zielmonitor.ingest.mirror import vanished
 from zielmonitor.quarantine import withdrawn_shas
 
 SENSOR_INTERVAL_S = 30
 DEFAULT_SETTLE_S = 10.0  # a delivery whose files changed more recently may still be copying
-SAFETY_NET_MONTHS = 4  # the previous month and the three before it (the Wartezeit)
+NEW_DELIVERIES_TAG = "zielmonitor/neue_lieferungen"
 
-refresh_job = define_asset_job(
-    "refresh",
-    selection=AssetSelection.all(),
-    tags={WRITER_TAG: "write"},  # the run queue lets one such run execute at a time
-    description="Ingest the deliveries of a month range, build the dbt models, publish the marts.",
-)
-
-
-def range_tags(first: str, last: str) -> dict[str, str]:
-    """A month range as one run (the raw asset has a single-run backfill policy)."""
-    return {
-        ASSET_PARTITION_RANGE_START_TAG: first,
-        ASSET_PARTITION_RANGE_END_TAG: last,
-        WRITER_TAG: "write",
-    }
-
-
-# --- the sensor ---------------------------------------------------------------------------
+Key = tuple  # (jobcenter_id, month start, stand), as in raw.lieferungen
 
 
 @dataclass(frozen=True)
 class SeenDelivery:
     ref: DeliveryRef
-    changed_ns: int  # newest ctime of the folder and its files
+    manifest_sha256: str | None
+    changed_ns: int  # newest ctime of the folder and its files (copy tools cannot set it back)
 
     @property
-    def key(self) -> str:
-        ref = self.ref
-        return f"{ref.jobcenter_id}/{ref.berichtsmonat}/{ref.stand}/{self.changed_ns}"
+    def key(self) -> Key:
+        return (self.ref.jobcenter_id, self.ref.month_start, self.ref.stand)
 
 
 def settle_seconds() -> float:
     return float(os.environ.get("ZIELMONITOR_SENSOR_SETTLE_SECONDS", DEFAULT_SETTLE_S))
 
 
-def scan_deliveries() -> list[SeenDelivery]:
+def scan_deliveries(paths: Paths | None = None) -> list[SeenDelivery]:
     """Every delivery in the raw folder but the withdrawn ones (`zielmonitor withdraw`): a
     withdrawn delivery copied back never launches a run (the ingest would reject it)."""
-    paths = get_paths()
+    paths = paths or get_paths()
     refs, _ = discover(paths.raw_dir)  # folder problems are the ingest's to report
     withdrawn = withdrawn_shas(paths)
-    if withdrawn:
-        refs = [r for r in refs if manifest_sha256(r.path) not in withdrawn]
-    return [SeenDelivery(ref, _changed_ns(ref)) for ref in refs]
+    seen = [SeenDelivery(r, manifest_sha256(r.path), _changed_ns(r)) for r in refs]
+    return [d for d in seen if d.manifest_sha256 not in withdrawn]
 
 
 def _changed_ns(ref: DeliveryRef) -> int:
@@ -101,64 +79,85 @@ def _changed_ns(ref: DeliveryRef) -> int:
     return max(stamps)
 
 
-def parse_cursor(cursor: str | None) -> int:
-    return int(json.loads(cursor)["ctime_ns"]) if cursor else 0
+def loaded_manifests(warehouse: Path) -> dict[Key, str]:
+    """raw.lieferungen: the manifest sha256 of every loaded delivery (empty: nothing loaded).
+    Raises duckdb.IOException while a writer holds the file."""
+    if not warehouse.exists():
+        return {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        sql = "SELECT count(*) FROM duckdb_tables() WHERE schema_name='raw' AND table_name=?"
+        if not con.execute(sql, ["lieferungen"]).fetchall()[0][0]:
+            return {}
+        rows = con.execute(
+            "SELECT jobcenter_id, berichtsmonat, stand, manifest_sha256 FROM raw.lieferungen"
+        ).fetchall()
+    return {(jc, month, stand): sha for jc, month, stand, sha in rows}
+
+
+@dataclass(frozen=True)
+class Pending:
+    changed: list[SeenDelivery]  # new, or loaded with another manifest
+    gone: list[Key]  # loaded, folder vanished
+
+    @property
+    def run_key(self) -> str:
+        lines = [f"{d.key}:{d.manifest_sha256}" for d in self.changed]
+        lines += [f"{key}:gone" for key in self.gone]
+        return "lieferungen-" + hashlib.sha256("\n".join(lines).encode()).hexdigest()[:20]
+
+
+def pending(seen: Sequence[SeenDelivery], loaded: dict[Key, str]) -> Pending:
+    # a folder without a readable manifest (sha None) is pending too: the ingest reports it
+    changed = [d for d in seen if d.key not in loaded or loaded[d.key] != d.manifest_sha256]
+    return Pending(sorted(changed, key=lambda d: d.key), vanished(loaded, [d.ref for d in seen]))
 
 
 def new_deliveries_request(
-    seen: Iterable[SeenDelivery], watermark: int, now_ns: int
-) -> tuple[RunRequest | None, int]:
-    """The run for the deliveries newer than `watermark` that have settled, and the new
-    watermark. Unsettled ones are newer than every settled one, so they stay above it."""
+    seen: Sequence[SeenDelivery], loaded: dict[Key, str], now_ns: int
+) -> RunRequest | SkipReason:
+    """A refresh if the raw folder differs from raw.lieferungen and every differing delivery
+    has settled."""
+    todo = pending(seen, loaded)
+    if not todo.changed and not todo.gone:
+        return SkipReason("every delivery in the raw folder is loaded")
     settled_before = now_ns - int(settle_seconds() * 1e9)
-    new = sorted(
-        (d for d in seen if watermark < d.changed_ns <= settled_before), key=lambda d: d.key
-    )
-    if not new:
-        return None, watermark
-    months = sorted(d.ref.berichtsmonat for d in new)
-    run_key = hashlib.sha256("\n".join(d.key for d in new).encode()).hexdigest()[:20]
-    request = RunRequest(
-        run_key=f"lieferungen-{run_key}",
-        tags={**range_tags(months[0], months[-1]), "zielmonitor/neue_lieferungen": str(len(new))},
-    )
-    return request, max(d.changed_ns for d in new)
+    copying = [d for d in todo.changed if d.changed_ns > settled_before]
+    if copying:
+        return SkipReason(f"{len(copying)} delivery(ies) still being copied; next tick")
+    spec = refresh_run(trigger="sensor")
+    count = str(len(todo.changed) + len(todo.gone))
+    return RunRequest(
+        run_key=todo.run_key, run_config=spec.run_config,
+        tags={**spec.tags, NEW_DELIVERIES_TAG: count},
+    )  # fmt: skip
 
 
 @sensor(
     job=refresh_job,
     minimum_interval_seconds=SENSOR_INTERVAL_S,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Refresh when a new delivery (Jobcenter, Berichtsmonat, Stand) lands in raw/.",
+    description="Refresh when a delivery in raw/ is new, changed or gone (vs. raw.lieferungen).",
 )
-def new_deliveries_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
-    fail_dead_runs(context.instance, context.log.warning)  # else they block the run queue
-    watermark = parse_cursor(context.cursor)
-    request, new_watermark = new_deliveries_request(scan_deliveries(), watermark, time.time_ns())
-    if request is None:
-        return SkipReason("no new delivery")
-    context.log.info(
-        f"{request.tags['zielmonitor/neue_lieferungen']} new deliveries, months "
-        f"{request.tags[ASSET_PARTITION_RANGE_START_TAG]} … "
-        f"{request.tags[ASSET_PARTITION_RANGE_END_TAG]}"
-    )
-    return SensorResult(run_requests=[request], cursor=json.dumps({"ctime_ns": new_watermark}))
+def new_deliveries_sensor(context: SensorEvaluationContext) -> RunRequest | SkipReason:
+    paths = get_paths()
+    holder = busy_with(paths)
+    if holder:
+        return SkipReason(f"warehouse.duckdb is being written by {holder}")
+    try:
+        loaded = loaded_manifests(paths.warehouse)
+    except duckdb.IOException as exc:  # a run started meanwhile, or a tool holds the file
+        return SkipReason(f"warehouse.duckdb cannot be read now: {exc}")
+    result = new_deliveries_request(scan_deliveries(paths), loaded, time.time_ns())
+    if isinstance(result, RunRequest):
+        context.log.info(f"{result.tags[NEW_DELIVERIES_TAG]} new, changed or vanished deliveries")
+    return result
 
 
 # --- the monthly safety net ---------------------------------------------------------------
 
 
-def shift_month(month: str, delta: int) -> str:
-    year, mon = map(int, month.split("-"))
-    index = year * 12 + mon - 1 + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def safety_net_range(run_date: datetime) -> tuple[str, str]:
-    """On the 20th of month M: M-1 (its first delivery is due by now) back to M-4 (whose
-    final stand, due 3 months after its mid-month Stichtag, has landed since last tick)."""
-    previous = shift_month(f"{run_date.year:04d}-{run_date.month:02d}", -1)
-    return shift_month(previous, -(SAFETY_NET_MONTHS - 1)), previous
+def previous_month(year: int, month: int) -> str:
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
 
 
 @schedule(
@@ -166,9 +165,13 @@ def safety_net_range(run_date: datetime) -> tuple[str, str]:
     cron_schedule="0 6 20 * *",
     execution_timezone="Europe/Berlin",
     default_status=DefaultScheduleStatus.RUNNING,
-    description="Safety net: refresh the previous month (and its Wartezeit) on the 20th.",
+    description="Safety net on the 20th (the previous month's delivery is due): a refresh, "
+    "whatever the sensor saw.",
 )
 def monthly_safety_net(context: ScheduleEvaluationContext) -> RunRequest:
-    # (runs left STARTED by a killed process are failed by the sensor and the executor)
-    first, last = safety_net_range(context.scheduled_execution_time)
-    return RunRequest(run_key=f"monatlich-{last}", tags=range_tags(first, last))
+    when = context.scheduled_execution_time
+    spec = refresh_run(trigger="schedule")
+    return RunRequest(
+        run_key=f"monatlich-{previous_month(when.year, when.month)}",
+        run_config=spec.run_config, tags=spec.tags,
+    )  # fmt: skip

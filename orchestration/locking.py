@@ -1,14 +1,12 @@
-"""One writer at a time on warehouse.duckdb, whoever starts it.
+"""One writer at a time on warehouse.duckdb, whoever starts the run.
 
-Runs launched by the daemon are serialised by the run queue (dagster.yaml), but the CLI
-refresh executes in process and bypasses the queue. Both therefore take an exclusive `flock`
-on `$ZIELMONITOR_DATA_DIR/.warehouse.lock` for the whole run: `pipeline.refresh` around
-`execute_in_process`, and daemon runs through `locked_in_process_executor`. The kernel drops
-the lock when its holder dies (kill -9 included), so a crashed run never leaves it stuck.
-
-A run killed with -9 stays STARTED in the Dagster instance and would hold the run queue's
-slot (max 1 run) for ever; `fail_dead_runs` marks such runs failed once their recorded
-process is gone.
+Every run that touches the warehouse (CLI refresh, sensor, schedule, UI launch, `zielmonitor
+withdraw`) holds an exclusive `flock` on `Paths.lock_file` for its whole duration: the
+`WarehouseResource` takes it when the run initialises its resources and drops it at the
+end (resources.py). The kernel drops the lock when its holder dies (kill -9 included), so a
+crashed run never leaves it stuck, and nothing in Dagster's run storage has to be repaired.
+DuckDB's own file lock stays the backstop: a process outside this lock (a BI tool opening
+warehouse.duckdb for writing, a dbt child of a killed run) is waited for, then reported.
 """
 
 from __future__ import annotations
@@ -20,22 +18,12 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import duckdb
-from dagster import DagsterEvent, DagsterInstance, DagsterRunStatus, RunsFilter, executor
-from dagster._core.definitions.executor_definition import (
-    IN_PROC_CONFIG,
-    in_process_executor,
-)
-from dagster._core.executor.in_process import InProcessExecutor
 
-from zielmonitor.private_files import restrict_existing, restrict_umask
+from zielmonitor.config import Paths
+from zielmonitor.private_files import restrict_existing
 
-LOCK_NAME = ".warehouse.lock"
-WRITER_TAG = "zielmonitor/warehouse"  # every warehouse-writing run; the queue limits it to 1
-PID_TAG = "zielmonitor/pid"
-HOST_TAG = "zielmonitor/host"
 DEFAULT_TIMEOUT_S = 4 * 3600.0  # a national refresh takes well under an hour
 POLL_S = 1.0
 
@@ -52,24 +40,40 @@ def lock_timeout() -> float:
 
 @contextlib.contextmanager
 def warehouse_lock(
-    data_dir: Path, holder: str, log: Log = print, timeout: float | None = None
+    paths: Paths, holder: str, log: Log = print, timeout: float | None = None
 ) -> Iterator[None]:
     """Hold the exclusive writer lock; wait (up to `timeout` s) while someone else has it."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    timeout = lock_timeout() if timeout is None else timeout
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(paths.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        _acquire(fd, path, lock_timeout() if timeout is None else timeout, log)
-        restrict_existing(data_dir)  # files of a warehouse from before the rule: 0600
+        _acquire(fd, paths, timeout, log)
+        restrict_existing(paths.data_dir)  # files of a warehouse from before the rule: 0600
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(_holder_info(holder)).encode(), 0)
-        _wait_for_duckdb(data_dir / "warehouse.duckdb", log, timeout)
+        _wait_for_duckdb(paths, timeout, log)
         yield
     finally:
         os.close(fd)  # closing the only descriptor releases the flock
 
 
-def _acquire(fd: int, path: Path, timeout: float, log: Log) -> None:
+def busy_with(paths: Paths) -> str | None:
+    """Who holds the writer lock right now (None: nobody). Creates nothing: for the sensor,
+    which must not read the warehouse while a run writes it."""
+    try:
+        fd = os.open(paths.lock_file, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return None
+    except BlockingIOError:
+        return describe_holder(paths)
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, paths: Paths, timeout: float, log: Log) -> None:
     deadline = time.monotonic() + timeout
     announced = False
     while True:
@@ -77,7 +81,7 @@ def _acquire(fd: int, path: Path, timeout: float, log: Log) -> None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
         except BlockingIOError:
-            holder = describe_holder(path)
+            holder = describe_holder(paths)
             if time.monotonic() >= deadline:
                 raise WarehouseBusyError(
                     f"warehouse.duckdb is being written by {holder}; gave up after "
@@ -89,16 +93,16 @@ def _acquire(fd: int, path: Path, timeout: float, log: Log) -> None:
             time.sleep(POLL_S)
 
 
-def _wait_for_duckdb(warehouse: Path, log: Log, timeout: float | None) -> None:
+def _wait_for_duckdb(paths: Paths, timeout: float, log: Log) -> None:
     """A refresh killed with -9 can leave its dbt child running for a while (the child is
-    not in our lock); wait until DuckDB's own file lock on the warehouse is free."""
-    if not warehouse.exists():
+    not in our lock), and a BI tool may hold the file; wait until DuckDB's own lock is free."""
+    if not paths.warehouse.exists():
         return
-    deadline = time.monotonic() + (lock_timeout() if timeout is None else timeout)
+    deadline = time.monotonic() + timeout
     announced = False
     while True:
         try:
-            duckdb.connect(str(warehouse)).close()  # also replays a WAL left by a crash
+            duckdb.connect(str(paths.warehouse)).close()  # also replays a WAL left by a crash
             return
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
@@ -109,9 +113,9 @@ def _wait_for_duckdb(warehouse: Path, log: Log, timeout: float | None) -> None:
             time.sleep(POLL_S)
 
 
-def describe_holder(path: Path) -> str:
+def describe_holder(paths: Paths) -> str:
     try:
-        info = json.loads(path.read_text() or "{}")
+        info = json.loads(paths.lock_file.read_text() or "{}")
     except (OSError, ValueError):
         info = {}
     if not info:
@@ -121,74 +125,3 @@ def describe_holder(path: Path) -> str:
 
 def _holder_info(holder: str) -> dict[str, object]:
     return {"holder": holder, "pid": os.getpid(), "host": socket.gethostname()}
-
-
-def writer_tags() -> dict[str, str]:
-    """Tags of a run executing in this process: lets a later run see whether it died."""
-    return {WRITER_TAG: "write", PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-
-
-# --- runs left STARTED by a killed process ----------------------------------------------
-
-_LIVE = [DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.CANCELING]
-
-
-def fail_dead_runs(instance: DagsterInstance, log: Log = print, skip: str | None = None) -> int:
-    """Mark warehouse runs failed whose recorded process (this host) no longer exists."""
-    runs = instance.get_runs(RunsFilter(statuses=_LIVE, tags={WRITER_TAG: "write"}))
-    failed = 0
-    for run in runs:
-        if run.run_id == skip or not _is_dead(run.tags):
-            continue
-        message = f"process {run.tags[PID_TAG]} of this run is gone (killed?); marked failed"
-        instance.report_run_failed(run, message=message)
-        log(f"run {run.run_id}: {message}")
-        failed += 1
-    return failed
-
-
-def _is_dead(tags: dict[str, str]) -> bool:
-    pid, host = tags.get(PID_TAG), tags.get(HOST_TAG)
-    if not pid or host != socket.gethostname():
-        return False  # not yet executing, or another machine: cannot judge
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return _is_zombie(int(pid))
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return False
-
-
-# --- the executor of daemon-launched runs -----------------------------------------------
-
-
-class _LockedInProcessExecutor(InProcessExecutor):
-    """In-process execution (one process for the run) inside the warehouse writer lock."""
-
-    def execute(self, plan_context, execution_plan) -> Iterator[DagsterEvent]:  # noqa: ANN001
-        from zielmonitor.config import get_paths
-
-        restrict_umask()  # the run writes person data (private_files.py)
-        instance, run = plan_context.instance, plan_context.dagster_run
-        messages: list[str] = []
-        with warehouse_lock(get_paths().data_dir, f"Dagster run {run.run_id}", messages.append):
-            for message in messages:
-                yield DagsterEvent.engine_event(plan_context, message)
-            instance.add_run_tags(run.run_id, writer_tags())
-            fail_dead_runs(instance, plan_context.log.warning, skip=run.run_id)
-            yield from super().execute(plan_context, execution_plan)
-
-
-@executor(name="warehouse_locked_in_process", config_schema=IN_PROC_CONFIG)
-def locked_in_process_executor(init_context) -> InProcessExecutor:  # noqa: ANN001
-    """The default executor of this code location (jobs, UI launches, asset backfills)."""
-    base = in_process_executor.executor_creation_fn(init_context)  # type: ignore[misc]
-    return _LockedInProcessExecutor(base.retries, base.step_dependency_config)

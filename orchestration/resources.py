@@ -1,44 +1,67 @@
-"""Resources injected into the assets."""
+"""Resources injected into the assets. Building them reads no file and sets no variable:
+paths are resolved when a run starts (`zielmonitor.config.get_paths`), and dbt finds the
+warehouse through ZIELMONITOR_DATA_DIR in profiles.yml."""
 
 from __future__ import annotations
 
-import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import dbt_project
-from zielmonitor.config import get_paths
+from orchestration.locking import warehouse_lock
+from zielmonitor.config import Paths, get_paths
 from zielmonitor.private_files import restrict_umask
+
+TRIGGER_TAG = "zielmonitor/ausloeser"  # who launched the run (automation.refresh_run)
 
 
 class WarehouseResource(ConfigurableResource):
-    """Where the raw deliveries are and where the two DuckDB files live."""
+    """The raw folder and the data folder, and the writer lock of warehouse.duckdb: a run
+    using this resource holds the lock from resource set-up to tear-down (the whole run,
+    as the code location's executor runs every step in one process)."""
 
-    raw_dir: str
-    data_dir: str
+    raw_dir: str | None = None  # None: $ZIELMONITOR_RAW_DIR, read when the run starts
+    data_dir: str | None = None  # None: $ZIELMONITOR_DATA_DIR
 
-    def setup_for_execution(self, context: InitResourceContext) -> None:
-        restrict_umask()  # at run time, not import: DuckDB makes the WAL with the umask
+    @property
+    def paths(self) -> Paths:
+        default = get_paths()
+        return Paths(
+            raw_dir=Path(self.raw_dir) if self.raw_dir else default.raw_dir,
+            data_dir=Path(self.data_dir) if self.data_dir else default.data_dir,
+        )
 
     @property
     def warehouse_path(self) -> Path:
-        return Path(self.data_dir) / "warehouse.duckdb"
+        return self.paths.warehouse
 
     @property
     def marts_path(self) -> Path:
-        return Path(self.data_dir) / "marts.duckdb"
+        return self.paths.marts
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        restrict_umask()  # at run time, not import: DuckDB makes the WAL with the umask
+        log = context.log.info if context.log else print
+        with warehouse_lock(self.paths, _holder(context), log):
+            yield self
+
+
+def _holder(context: InitResourceContext) -> str:
+    run = context.dagster_run
+    if run is None:
+        return "a Dagster run"
+    return f"{run.tags.get(TRIGGER_TAG, 'Dagster UI')} (run {run.run_id})"
 
 
 def build_resources() -> dict[str, object]:
-    paths = get_paths()
-    # profiles.yml reads the warehouse path from this variable; the dbt subprocess inherits it.
-    os.environ["ZIELMONITOR_WAREHOUSE"] = str(paths.warehouse)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     return {
-        "warehouse": WarehouseResource(raw_dir=str(paths.raw_dir), data_dir=str(paths.data_dir)),
+        "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.project_dir),

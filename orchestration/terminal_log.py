@@ -23,21 +23,15 @@ class _ConciseFormatter(logging.Formatter):
 
 @logger(
     {"log_level": Field(str, is_required=False, default_value="INFO")},
-    description="One concise line per message on stdout (used by `zielmonitor refresh`).",
+    description="One concise line per message on stdout (every launch of `refresh`).",
 )
 def concise_console_logger(init_context: InitLoggerContext) -> logging.Logger:
     log = logging.getLogger("zielmonitor.run")
     log.setLevel(init_context.logger_config["log_level"])
     log.propagate = False
-    if not log.handlers:
-        handler = _StdoutHandler()
-        handler.setFormatter(_ConciseFormatter())
-        log.addHandler(handler)
+    # the stdout of the run's start: dbt's echo is redirected into this logger meanwhile
+    # (dbt_echo.py), so the handler must not follow sys.stdout
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_ConciseFormatter())
+    log.handlers = [handler]
     return log
-
-
-class _StdoutHandler(logging.Handler):
-    """Writes to whatever sys.stdout is at the time (the refresh filters dbt's echo)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        print(self.format(record), file=sys.stdout, flush=True)

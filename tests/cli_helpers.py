@@ -10,10 +10,13 @@ from pathlib import Path
 from zielmonitor.config import PROJECT_DIR
 
 CLI_TIMEOUT_S = 600
+UNSET = ("DAGSTER_HOME", "ZIELMONITOR_WAREHOUSE")
 
 
 def cli_env(raw: Path, data: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    # the CLI sets DAGSTER_HOME under the data folder; ZIELMONITOR_WAREHOUSE would point dbt
+    # at another warehouse (profiles.yml)
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
     env.update(ZIELMONITOR_RAW_DIR=str(raw), ZIELMONITOR_DATA_DIR=str(data), **extra)
     return env
 

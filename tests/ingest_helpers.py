@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from zielmonitor.contract import FILES, FILES_BY_NAME, MANIFEST_NAME
 from zielmonitor.generator.writer import CsvStyle, write_delivery
@@ -228,3 +229,15 @@ def build_template(root: Path) -> Path:
     assert result.ok and len(result.loaded) == 2, result.summary()
     shutil.rmtree(root / "rej", ignore_errors=True)
     return root
+
+
+# Fixtures `template` and `world` of test_ingest and test_validation: imported there under
+# these function names, so a test's parameter `world` shadows no import.
+@pytest.fixture(scope="module", name="template")
+def template_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(name="world")
+def world_fixture(template: Path, tmp_path: Path) -> tuple[Path, Path]:
+    return copy_world(template, tmp_path / "world")

@@ -32,7 +32,7 @@ DBT = [str(Path(sys.executable).with_name("dbt"))]
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from orchestration import contract  # noqa: E402
+from zielmonitor import contract  # noqa: E402
 
 
 def m(s: str) -> dt.date:

@@ -54,7 +54,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return grown, scratch
 
 
-@pytest.mark.parametrize("table", [f"intermediate.{f}" for f in FACTS] +
+@pytest.mark.parametrize("table", [f"marts.{f}" for f in FACTS] +
                          [f"marts.{m}" for m in MARTS])  # fmt: skip
 def test_incremental_build_equals_build_from_scratch(builds: tuple[Path, Path], table: str):
     grown, scratch = builds
@@ -70,12 +70,12 @@ def test_the_new_month_decides_the_month_before(builds: tuple[Path, Path]):
     with duckdb.connect(str(grown), read_only=True) as con:
         march = dict(
             con.execute(
-                "SELECT person_id, im_folgemonat FROM intermediate.fct_elb_bestand"
+                "SELECT person_id, im_folgemonat FROM marts.fct_elb_bestand"
                 " WHERE berichtsmonat = DATE '2016-03-01'"
             ).fetchall()
         )
         lzb = con.execute(
-            "SELECT strftime(berichtsmonat, '%Y-%m'), stand FROM intermediate.fct_lzb_bestand"
+            "SELECT strftime(berichtsmonat, '%Y-%m'), stand FROM marts.fct_lzb_bestand"
             " WHERE person_id = 'P4'"
         ).fetchall()
     assert march == {"P1": True, "P2": False, "P4": True, "B1": True}  # NULL before April

@@ -12,6 +12,7 @@ import ingest_helpers as h
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from ingest_helpers import template_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from zielmonitor.contract import FILES
 from zielmonitor.generator.writer import CsvStyle
@@ -19,16 +20,6 @@ from zielmonitor.ingest import ingest
 
 ALL_FILES = [s.name for s in FILES]
 NO_LINEAGE = "_geladen_am, _quelldatei, stand"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return h.build_template(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def world(template: Path, tmp_path: Path) -> tuple[Path, Path]:
-    return h.copy_world(template, tmp_path / "world")
 
 
 def _run(raw: Path, warehouse: Path, tmp_path: Path, months=("2016-02",), **kw):

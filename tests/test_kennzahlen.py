@@ -133,7 +133,7 @@ def test_entry_month_window_rule2(warehouses):
     # of June (not in ELB(May)), an Integration of July by rule 2.
     rows = query(
         warehouses[0],
-        "select berichtsmonat, regel from intermediate.fct_integrationen "
+        "select berichtsmonat, regel from marts.fct_integrationen "
         "where jobcenter_id = ? and person_id = 'X1'",
         [JC_K2],
     )
@@ -144,7 +144,7 @@ def test_two_starts_one_window_tie_rule(warehouses):
     # N02: SELB, AUS, SVB on 2016-04-02 -> exactly one Integration, SVB wins the tie
     rows = query(
         warehouses[0],
-        "select berichtsmonat, art, beginn from intermediate.fct_integrationen "
+        "select berichtsmonat, art, beginn from marts.fct_integrationen "
         "where jobcenter_id = ? and person_id = 'N02'",
         [JC_K2],
     )
@@ -156,7 +156,7 @@ def test_two_starts_one_window_tie_rule(warehouses):
 def test_history_start_has_no_integrationen(warehouses, kz):
     # N06 starts in month 2 of the history: no ELB(t-2) for rule 2 -> never counted
     assert query(
-        warehouses[0], "select count(*) from intermediate.fct_integrationen where person_id = 'N06'"
+        warehouses[0], "select count(*) from marts.fct_integrationen where person_id = 'N06'"
     ) == [(0,)]
     # first rolling K2 in month 14 (INT from month 3, twelve of them): 2016-02, not 2016-01
     assert (JC_K2, "2016-01", "K2", "gesamt", "rollierend") not in kz
@@ -196,7 +196,7 @@ def test_gering_oeff_count_only_for_k2e1_k2e2(kz, warehouses):
     assert wert(kz, JC_K2, "2016-12", "K2E2") == pytest.approx(100 * 1 / 10.5)
     assert kz[(JC_K2, "2016-12", "K2", "gesamt", "rollierend")]["zaehler"] == 4
     assert query(
-        warehouses[0], "select count(*) from intermediate.fct_integrationen where person_id = 'N03'"
+        warehouses[0], "select count(*) from marts.fct_integrationen where person_id = 'N03'"
     ) == [(0,)]
 
 
@@ -208,7 +208,7 @@ def test_u25_in_month_of_25th_birthday(warehouses):
     rows = query(
         warehouses[0],
         "select strftime(berichtsmonat, '%Y-%m'), alter_jahre, u25 "
-        "from intermediate.fct_elb_bestand where jobcenter_id = ? and person_id = 'U' "
+        "from marts.fct_elb_bestand where jobcenter_id = ? and person_id = 'U' "
         "and berichtsmonat in ('2016-02-01', '2016-03-01') order by 1",
         [JC_ATTR],
     )
@@ -217,7 +217,7 @@ def test_u25_in_month_of_25th_birthday(warehouses):
     rows = query(
         warehouses[0],
         "select person_id, strftime(berichtsmonat, '%Y-%m'), u25 "
-        "from intermediate.fct_integrationen where jobcenter_id = ? order by 1",
+        "from marts.fct_integrationen where jobcenter_id = ? order by 1",
         [JC_ATTR],
     )
     assert rows == [("U", "2016-03", True), ("U2", "2016-04", False)]
@@ -226,7 +226,7 @@ def test_u25_in_month_of_25th_birthday(warehouses):
 def test_lzb_boundaries(warehouses, kz):
     rows = query(
         warehouses[0],
-        "select person_id from intermediate.fct_lzb_bestand "
+        "select person_id from marts.fct_lzb_bestand "
         "where jobcenter_id = ? and berichtsmonat = '2016-03-01' order by 1",
         [JC_ATTR],
     )
@@ -235,7 +235,7 @@ def test_lzb_boundaries(warehouses, kz):
     # A17 is 16 in February: not LZB yet
     rows = query(
         warehouses[0],
-        "select lzb from intermediate.fct_elb_bestand where "
+        "select lzb from marts.fct_elb_bestand where "
         "jobcenter_id = ? and person_id = 'A17' and berichtsmonat = '2016-02-01'",
         [JC_ATTR],
     )

@@ -25,6 +25,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, materialize
 
+from orchestration.assets.published_checks import check_name
 from tests.cli_helpers import cli_env, run_cli
 from zielmonitor.config import PROJECT_DIR
 from zielmonitor.publish.marts import marts_hash, publish
@@ -151,7 +152,7 @@ def test_checks_pass_on_published_marts_with_suppressed_ist(data_copy: Path) -> 
     result = _materialize_publish(data_copy)
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert "pandera_zielerreichung" in checks and all(e.passed for e in checks.values())
+    assert check_name("zielerreichung") in checks and all(e.passed for e in checks.values())
     assert {e.asset_key.to_user_string() for e in checks.values()} == {"published/marts_duckdb"}
     with duckdb.connect(str(data_copy / "marts.duckdb"), read_only=True) as con:
         suppressed = con.execute(
@@ -163,13 +164,16 @@ def test_checks_pass_on_published_marts_with_suppressed_ist(data_copy: Path) -> 
 def test_failed_check_blocks_publishing(data_copy: Path) -> None:
     marts = data_copy / "marts.duckdb"
     before = marts_hash(marts)
-    with duckdb.connect(str(data_copy / "warehouse.duckdb")) as con:
-        con.execute("UPDATE marts.zielerreichung SET status = 'kaputt' WHERE ziel_id = 'Z2.1'")
+    with duckdb.connect(str(data_copy / "warehouse.duckdb")) as con:  # a key twice
+        con.execute(
+            "INSERT INTO marts.zielerreichung SELECT * FROM marts.zielerreichung "
+            "WHERE ziel_id = 'Z2.1' LIMIT 1"
+        )
     result = _materialize_publish(data_copy)
     assert not result.success
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    assert [e.check_name for e in failed] == ["pandera_zielerreichung"]
-    assert "kaputt" in failed[0].metadata["details"].value
+    assert [e.check_name for e in failed] == [check_name("zielerreichung")]
+    assert "Z2.1" in failed[0].metadata["details"].value
     assert marts_hash(marts) == before  # marts.duckdb unchanged
     assert not list(data_copy.glob(".marts*"))  # no staged file left behind
 
@@ -224,10 +228,12 @@ def test_publish_blocked_leaves_marts_unchanged(tmp_path: Path) -> None:
     _publish_checked(tmp_path)
     before = marts_hash(tmp_path / "marts.duckdb")
     (tmp_path / "warehouse.duckdb").unlink()
-    _warehouse_with_targets(tmp_path / "warehouse.duckdb", status="super", ist=6.0)
+    _warehouse_with_targets(tmp_path / "warehouse.duckdb", ist=6.0)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:  # a key twice
+        con.execute("INSERT INTO marts.zielerreichung SELECT * FROM marts.zielerreichung")
     with pytest.raises(PublishBlocked) as blocked:
         _publish_checked(tmp_path)
-    assert any("status" in m for m in blocked.value.checks["zielerreichung"])
+    assert any("schluessel" in m for m in blocked.value.checks["zielerreichung"])
     assert marts_hash(tmp_path / "marts.duckdb") == before
     assert not list(tmp_path.glob(".marts*"))
 

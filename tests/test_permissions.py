@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import cli_env
 from tests.ingest_helpers import rehash
 from zielmonitor.config import PROJECT_DIR
 
@@ -38,8 +39,7 @@ class Refresh:
 
 def _refresh(raw: Path, data: Path) -> Refresh:
     """`zielmonitor refresh` under umask 022, watching the WAL DuckDB creates and deletes."""
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(ZIELMONITOR_RAW_DIR=str(raw), ZIELMONITOR_DATA_DIR=str(data))
+    env = cli_env(raw, data)
     wal = data / "warehouse.duckdb.wal"
     seen: set[int] = set()
     with subprocess.Popen(

@@ -21,20 +21,10 @@ import duckdb
 import pytest
 
 from tests.target_data import JC, build_target_warehouse
-from zielmonitor.publish.checks import MART_SCHEMAS
 from zielmonitor.publish.marts import publish
-from zielmonitor.report.html import (
-    Diagramm,
-    Linie,
-    Reihe,
-    achse,
-    etiketten_y,
-    pfad,
-    render_html,
-    skaliere,
-    svg_diagramm,
-    zelle,
-)
+from zielmonitor.report.charts import Diagramm, Linie, Reihe, achse, etiketten_y, pfad, skaliere
+from zielmonitor.report.format import markiert, mit_einheit, prozent_ganz, vorzeichen, zahl, zelle
+from zielmonitor.report.html import render_html, svg_diagramm
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -44,6 +34,10 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 UNTERDRUECKT = ("Z2.7", 3)  # target and month suppressed in the test copy of the marts
+# the marts the report reads (lieferstand: its Datenstand and provisional months)
+BERICHT_MARTS = {"zielerreichung", "ziele", "kontaktdichte_ziele_monat", "kundenstruktur_monat",
+                 "rahmenbedingungen_monat", "fbw_monat", "talentwerkstatt_monat",
+                 "eingliederungsmittel_monat", "lieferstand"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,6 +103,16 @@ def test_zelle_marks() -> None:
     assert zelle(10.66, "kontakte_je_person_jahr", suffix=False) == "10,7"
 
 
+def test_one_formatter_for_terminal_html_and_summary() -> None:
+    assert zahl(48869.0) == "48.869" and zahl(20.2, 2) == "20,20" and zahl(None) == "–"
+    assert zahl(1234.5, 2, tausender=False) == "1234,50"  # the summary's cells
+    assert mit_einheit(None, "anzahl") == "–" and mit_einheit(None, "anzahl", geheim=True) == "*"
+    assert markiert("12,5", True) == "12,5 p" and markiert("12,5", False) == "12,5"
+    assert vorzeichen(-0.44) == "−0,4" and vorzeichen(1.26) == "+1,3"
+    assert prozent_ganz(0.0) == "0 %" and prozent_ganz(0.0, null="-") == "-"
+    assert prozent_ganz(None, geheim=True) == "*" and prozent_ganz(104.4) == "104 %"
+
+
 # --------------------------------------------------------------------------------------------
 # The page in Chromium
 # --------------------------------------------------------------------------------------------
@@ -142,7 +146,7 @@ def _gebaute_marts(warehouse: Path) -> list[str]:
     finally:
         con.close()
     gebaut = {r[0] for r in rows}
-    return sorted(gebaut & (set(MART_SCHEMAS) | {"lieferstand"}))
+    return sorted(gebaut & BERICHT_MARTS)
 
 
 def _unterdruecke(marts_path: Path, ziel_id: str, monat: int) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration import suppression as sup
+from zielmonitor.publish import suppression as sup
 from zielmonitor.publish.marts import publish
 
 # ------------------------------------------------------------------ hand-made tables

@@ -12,6 +12,7 @@ from pathlib import Path
 import ingest_helpers as h
 import pandas as pd
 import pytest
+from ingest_helpers import template_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from zielmonitor.contract import FILES_BY_NAME, MANIFEST_NAME
 from zielmonitor.ingest import ingest, validate_delivery
@@ -231,16 +232,6 @@ CASES = [
     Case("stichtag_outside_month", _manifest(stichtag="2016-03-15"), MANIFEST_NAME, None,
          "stichtag", "manifest_field"),
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return h.build_template(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def world(template: Path, tmp_path: Path) -> tuple[Path, Path]:
-    return h.copy_world(template, tmp_path / "world")
 
 
 def test_corpus_is_large_enough() -> None:

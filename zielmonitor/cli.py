@@ -92,9 +92,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    marts = get_paths().marts
-    if args.as_of:
-        marts = marts.with_name(f"marts_stand_{args.as_of}.duckdb")
+    marts = get_paths().marts_as_of(args.as_of)
     if not marts.exists():
         hint = f" --as-of {args.as_of}" if args.as_of else ""
         print(f"no marts at {marts}: run `zielmonitor refresh{hint}` first", file=sys.stderr)
@@ -135,7 +133,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     prepare_environment(paths)
     label = f"jobcenter={args.jobcenter} berichtsmonat={args.monat} stand={args.stand}"
     try:
-        with warehouse_lock(paths.data_dir, f"zielmonitor withdraw {label}", _say):
+        with warehouse_lock(paths, f"zielmonitor withdraw {label}", _say):
             done = withdraw(paths, args.jobcenter, args.monat, args.stand, args.grund)
     except (WithdrawError, WarehouseBusyError) as exc:
         _say(f"withdraw: {exc}; nothing was changed")

@@ -14,30 +14,34 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR  # dbt_project.yml sits at the root; models under dbt_project/
 
 
+class _InDataDir:
+    """A fixed entry of the data folder, read as an attribute of `Paths`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, paths: Paths, owner: type | None = None) -> Path:
+        return paths.data_dir / self.name
+
+
 @dataclass(frozen=True)
 class Paths:
+    """The raw folder and the data folder, and every place in the data folder: used by the
+    CLI, the Dagster resource and assets, and the writer lock alike."""
+
     raw_dir: Path
     data_dir: Path
 
-    @property
-    def warehouse(self) -> Path:
-        return self.data_dir / "warehouse.duckdb"
+    warehouse = _InDataDir("warehouse.duckdb")  # restricted: person-level data
+    marts = _InDataDir("marts.duckdb")  # published
+    marts_parquet_dir = _InDataDir("marts_parquet")  # published, a symlink to a version
+    dagster_home = _InDataDir("dagster_home")
+    rejections_dir = _InDataDir("rejections")
+    lock_file = _InDataDir(".warehouse.lock")  # the writer lock (orchestration/locking.py)
 
-    @property
-    def marts(self) -> Path:
-        return self.data_dir / "marts.duckdb"
-
-    @property
-    def marts_parquet_dir(self) -> Path:
-        return self.data_dir / "marts_parquet"
-
-    @property
-    def dagster_home(self) -> Path:
-        return self.data_dir / "dagster_home"
-
-    @property
-    def rejections_dir(self) -> Path:
-        return self.data_dir / "rejections"
+    def marts_as_of(self, as_of: str | None) -> Path:
+        """The marts of an as-of refresh live in a file of their own; None: the live ones."""
+        return self.data_dir / f"marts_stand_{as_of}.duckdb" if as_of else self.marts
 
 
 def get_paths() -> Paths:

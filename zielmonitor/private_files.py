@@ -10,9 +10,9 @@ folders 0700.
 DuckDB creates its database and WAL with the process umask, and the WAL is created and
 deleted over and over during a run, so a chmod after the fact leaves it readable for a
 while. Every entry point that writes therefore calls `restrict_umask()` at run time (never at
-import: importing a module must have no side effects): `zielmonitor` (cli.main), the executor
-of daemon and UI runs (locking.py) and `WarehouseResource.setup_for_execution` (any run that
-touches the warehouse). Child processes (dbt) inherit the umask. Files made before this rule
+import: importing a module must have no side effects): `zielmonitor` (cli.main) and
+`WarehouseResource.yield_for_execution` (every run: each asset requires it, and it holds the
+writer lock). Child processes (dbt) inherit the umask. Files made before this rule
 are closed by `restrict_existing` whenever the writer lock is taken (every refresh).
 
 What BI users read is then opened explicitly: marts.duckdb, marts_stand_*.duckdb and the

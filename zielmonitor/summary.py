@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from zielmonitor.report.format import ENTFAELLT, VORLAEUFIG, markiert, zahl
+
 # (kennzahl, gruppe, variante, label) shown per year: the agreement's headline figures.
 HEADLINE = (
     ("K2", "ohne_asyl8", "jfw", "Integrationsquote ohne Asyl8"),
@@ -55,11 +57,12 @@ def _print_headline(con: duckdb.DuckDBPyConnection) -> None:
             print(f"  {label:<46}" + "".join(f"{c:>10}" for c in cells))
     if len(jobcenters) > 3:
         print(f"\n… and {len(jobcenters) - 3} more Jobcenters in marts.duckdb")
-    print("  (p vorläufig, – nicht berechenbar)")
+    print(f"  ({VORLAEUFIG} vorläufig, {ENTFAELLT} nicht berechenbar)")
 
 
 def _cell(value: tuple[float, bool] | None) -> str:
-    """German decimal comma; ` p` marks a provisional figure, `–` one not computable."""
+    """Two decimals with a German comma (no thousands separator); `p` marks a provisional
+    figure, `–` one not computable."""
     if value is None:
-        return "–"
-    return f"{value[0]:.2f}".replace(".", ",") + (" p" if value[1] else "")
+        return ENTFAELLT
+    return markiert(zahl(value[0], 2, tausender=False), value[1])

@@ -1,14 +1,17 @@
 -- Rule 1/2/4: every counted start has the person's ELB(t-1) record in the SAME Jobcenter,
 -- and a rule-2 start has no ELB(t-2) record there. Returns offending rows.
 select z.jobcenter_id, z.berichtsmonat, z.person_id, z.zaehlart
-from {{ ref('int_erwerbsaufnahmen_zuordnung') }} as z
+from {{ ref('fct_erwerbsaufnahmen_zuordnung') }} as z
 left join {{ ref('fct_elb_bestand') }} as v
-    on  v.jobcenter_id = z.jobcenter_id
-    and v.person_id = z.person_id
-    and v.berichtsmonat = {{ add_months('z.berichtsmonat', -1) }}
+    on
+        v.jobcenter_id = z.jobcenter_id
+        and v.person_id = z.person_id
+        and v.berichtsmonat = {{ add_months('z.berichtsmonat', -1) }}
 left join {{ ref('fct_elb_bestand') }} as vv
-    on  vv.jobcenter_id = z.jobcenter_id
-    and vv.person_id = z.person_id
-    and vv.berichtsmonat = {{ add_months('z.berichtsmonat', -2) }}
-where v.person_id is null
-   or (z.regel = 2 and vv.person_id is not null)
+    on
+        vv.jobcenter_id = z.jobcenter_id
+        and vv.person_id = z.person_id
+        and vv.berichtsmonat = {{ add_months('z.berichtsmonat', -2) }}
+where
+    v.person_id is null
+    or (z.regel = 2 and vv.person_id is not null)

@@ -7,7 +7,9 @@ from typing import Any
 from dagster import AssetExecutionContext, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.dbt_echo import dbt_events
 from orchestration.dbt_project import dbt_project
+from orchestration.resources import WarehouseResource
 
 
 class DbtBuildConfig(Config):
@@ -17,7 +19,7 @@ class DbtBuildConfig(Config):
 
 
 class LayerTranslator(DagsterDbtTranslator):
-    """Group models by their layer folder (staging, intermediate, marts)."""
+    """Group models by their layer folder (staging, intermediate, marts, published)."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
@@ -30,7 +32,10 @@ class LayerTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=LayerTranslator(),
 )
 def dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    config: DbtBuildConfig,
+    warehouse: WarehouseResource,  # noqa: ARG001 - holds the writer lock while dbt builds
 ) -> Iterator[Any]:
     args = ["build", "--vars", json.dumps({"as_of": config.as_of})]
-    yield from dbt.cli(args, context=context).stream()
+    yield from dbt_events(dbt.cli(args, context=context).stream(), context.log.info)

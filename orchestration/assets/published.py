@@ -5,46 +5,42 @@ inside `publish()`; when one fails, nothing is swapped in and the step fails."""
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 from dagster import (
     AssetCheckResult,
     AssetExecutionContext,
+    AssetSpec,
     Config,
     Failure,
     MaterializeResult,
     asset,
 )
-from dagster_dbt import get_asset_key_for_model
 
 from orchestration.assets.dbt import dbt_models
-from orchestration.assets.published_checks import (
-    MARTS_KEY,
-    check_results,
-    check_specs,
-    checked_tables,
-)
+from orchestration.assets.published_checks import MARTS_KEY, check_results, check_specs
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WarehouseResource
-from zielmonitor.publish.checks import check_published
+from zielmonitor.publish.checks import check_published, checked_tables
 from zielmonitor.publish.marts import PublishBlocked, publish
 from zielmonitor.publish.suppression import TableRule, rules_for
 
 PUBLISHED_TAG = "published"
 
 
-def published_models() -> list[str]:
-    """Models tagged `published` in the dbt manifest (aggregated, no person-level data)."""
-    manifest = json.loads(dbt_project.manifest_path.read_text())
-    return sorted(
-        node["name"]
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and PUBLISHED_TAG in node.get("tags", [])
-    )
+def published_specs() -> list[AssetSpec]:
+    """The dbt models tagged `published` (aggregated, no person-level data), from the dbt
+    assets' specs: dbt tags become Dagster tags."""
+    return [spec for spec in dbt_models.specs if PUBLISHED_TAG in spec.tags]
+
+
+def model_name(spec: AssetSpec) -> str:
+    """The dbt model behind a spec (`model.<project>.<name>`), whatever its asset key."""
+    return str(spec.metadata["dagster_dbt/unique_id"]).rsplit(".", 1)[-1]
 
 
 def suppression_rules(tables: list[str]) -> dict[str, TableRule]:
-    """Each published model's `config.meta.suppression`; a model without it fails here."""
+    """Each published model's `config.meta.suppression`; a model without it fails here.
+    Read from the manifest when the step runs, so a broken rule fails the run, not the import."""
     manifest = json.loads(dbt_project.manifest_path.read_text())
     metas = {
         node["name"]: (node.get("config", {}).get("meta") or node.get("meta") or {}).get(
@@ -56,7 +52,7 @@ def suppression_rules(tables: list[str]) -> dict[str, TableRule]:
     return rules_for(tables, metas)
 
 
-PUBLISHED = published_models()
+PUBLISHED = sorted(model_name(spec) for spec in published_specs())
 CHECKED = checked_tables(PUBLISHED)
 
 
@@ -68,7 +64,7 @@ class PublishConfig(Config):
 
 @asset(
     key=MARTS_KEY,
-    deps=[get_asset_key_for_model([dbt_models], name) for name in PUBLISHED],
+    deps=[spec.key for spec in published_specs()],
     group_name="published",
     kinds={"duckdb"},
     check_specs=check_specs(PUBLISHED),
@@ -80,14 +76,15 @@ class PublishConfig(Config):
 def marts_duckdb(
     context: AssetExecutionContext, warehouse: WarehouseResource, config: PublishConfig
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
-    target, parquet = warehouse.marts_path, Path(warehouse.data_dir) / "marts_parquet"
-    if config.as_of:  # an as-of stand is a file of its own; the live Parquet export stays
-        target, parquet = target.with_name(f"marts_stand_{config.as_of}.duckdb"), None
+    paths = warehouse.paths
+    target = paths.marts_as_of(config.as_of)
+    # an as-of stand is a file of its own; the live Parquet export stays as it is
+    parquet = None if config.as_of else paths.marts_parquet_dir
     context.log.info(f"publish: building {target.name} ({len(PUBLISHED)} tables)")
-    rules = suppression_rules(PUBLISHED)  # read per run: fails the publish, not the import
+    rules = suppression_rules(PUBLISHED)
     try:
         result = publish(
-            warehouse.warehouse_path, target, PUBLISHED, parquet, context.log.info, rules,
+            paths.warehouse, target, PUBLISHED, parquet, context.log.info, rules,
             validate=lambda staged: check_published(staged, rules),
         )  # fmt: skip
     except PublishBlocked as blocked:

@@ -1,4 +1,4 @@
-"""The pandera mart checks as Dagster asset checks of `published/marts_duckdb`.
+"""The published-mart checks (zielmonitor.publish.checks) as asset checks of the publish.
 
 They run inside the publish step on the staged, suppressed marts file, before it is swapped
 in (`zielmonitor.publish.marts`): they check what BI users get, as they get it, and a failed
@@ -8,24 +8,24 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
-from zielmonitor.publish.checks import MART_SCHEMAS
+from zielmonitor.publish.checks import checked_tables
 
 MARTS_KEY = AssetKey(["published", "marts_duckdb"])
 MAX_DETAILS = 50  # messages per check in the event metadata
 
 
 def check_name(table: str) -> str:
-    return f"pandera_{table}"
-
-
-def checked_tables(published: Iterable[str]) -> list[str]:
-    """The published marts that have a pandera schema."""
-    return sorted(set(published) & set(MART_SCHEMAS))
+    return f"veroeffentlicht_{table}"
 
 
 def check_specs(published: Iterable[str]) -> list[AssetCheckSpec]:
     return [
-        AssetCheckSpec(check_name(t), asset=MARTS_KEY, blocking=True, description=f"pandera: {t}")
+        AssetCheckSpec(
+            check_name(t),
+            asset=MARTS_KEY,
+            blocking=True,
+            description=f"{t} as published: contract, key, suppression",
+        )
         for t in checked_tables(published)
     ]
 

@@ -1,4 +1,7 @@
-"""Ingest: every delivery of the selected months into the `raw` schema of warehouse.duckdb.
+"""Ingest: every new, changed or vanished delivery into the `raw` schema of warehouse.duckdb.
+
+Not partitioned: the asset works out the pending months itself, comparing the raw folder with
+`raw.lieferungen` (`pending_months`), so every launch of `refresh` ingests the same way.
 
 Validate-then-write: a delivery that breaks the contract is not loaded at all. The contract
 checks report per raw table as blocking asset checks, so a refresh with a rejected delivery
@@ -15,15 +18,14 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
-    BackfillPolicy,
     MaterializeResult,
     multi_asset,
 )
 
-from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
+from zielmonitor.config import Paths
 from zielmonitor.contract import FILES
-from zielmonitor.ingest import IngestResult, ingest
+from zielmonitor.ingest import IngestResult, discover, ingest, pending_months
 
 RAW_TABLES: tuple[str, ...] = ("lieferungen", *(f.name for f in FILES))
 CHECK_NAME = "vertrag_eingehalten"
@@ -50,30 +52,37 @@ _DESCRIPTIONS = {
             CHECK_NAME,
             asset=raw_key(t),
             blocking=True,
-            description="Every delivery of the partition satisfies the extract contract.",
+            description="Every delivery ingested satisfies the extract contract.",
         )
         for t in RAW_TABLES
     ],
-    partitions_def=monthly_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
     can_subset=False,
 )
 def raw_deliveries(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
-    months = context.partition_keys  # a backfill over a range arrives as one run
-    context.log.info(f"Ingest {len(months)} month(s): {months[0]} … {months[-1]}")
+    paths = warehouse.paths
+    months = months_to_ingest(paths)
+    if months:
+        context.log.info(f"Ingest {len(months)} month(s): {months[0]} … {months[-1]}")
+    else:
+        context.log.info("Ingest: no new, changed or vanished delivery")
     result = ingest(
-        warehouse.warehouse_path,
-        Path(warehouse.raw_dir),
-        months,
-        rejections_dir=Path(warehouse.data_dir) / "rejections",
+        paths.warehouse, paths.raw_dir, months, rejections_dir=paths.rejections_dir,
         log=context.log.info,
-    )
+    )  # fmt: skip
     for table in RAW_TABLES:
         yield MaterializeResult(asset_key=raw_key(table), metadata=_materialize_metadata(result))
     for table in RAW_TABLES:
         yield _check_result(table, result)
+
+
+def months_to_ingest(paths: Paths) -> list[str]:
+    """Months with a delivery that is new, changed or gone (compared with raw.lieferungen).
+    Folder problems are recorded by the ingest whatever the months, and vanished deliveries
+    are removed from every month (the ingest's own full discovery)."""
+    refs, _ = discover(paths.raw_dir, None)
+    return pending_months(paths.warehouse, refs)
 
 
 def _materialize_metadata(result: IngestResult) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -46,7 +47,8 @@ class Finding:
         return " ".join(parts) + f" [{self.rule}]: {self.message}"
 
 
-def error(
+def finding(
+    severity: Severity,
     rule: str,
     message: str,
     file: str | None = None,
@@ -54,26 +56,16 @@ def error(
     column: str | None = None,
     value: Any = None,
 ) -> Finding:
-    return Finding("error", file, row, column, _text(value), rule, message)
+    return Finding(severity, file, row, column, _text(value), rule, message)
 
 
-def warning(
-    rule: str,
-    message: str,
-    file: str | None = None,
-    row: int | None = None,
-    column: str | None = None,
-    value: Any = None,
-) -> Finding:
-    return Finding("warning", file, row, column, _text(value), rule, message)
+# error(rule, message, file=None, row=None, column=None, value=None), warning(...) likewise
+error = partial(finding, "error")
+warning = partial(finding, "warning")
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def has_errors(findings: list[Finding]) -> bool:
-    return any(f.is_error for f in findings)
 
 
 def more(severity: Severity, file: str | None, rule: str, count: int) -> Finding:

@@ -3,10 +3,8 @@
 Every parser returns the typed column and a mask of cells that were present but did not
 parse; the caller turns that mask into findings. Missing (None) stays missing.
 
-Amount rule (decided per value by its pattern, see docs/validation.md):
-  plain      `1234`, `1234.5`, `1234.56`          -> dot is the decimal point (max 2 decimals)
-  German     `1234,56`, `1.234,56`, `1.234.567`   -> dots group thousands, comma is decimal
-  ambiguous  `1.234` (one dot, exactly 3 digits after it) -> rejected, never guessed
+The formats (patterns, strptime formats, flag spellings, amount rule) are the contract's
+(`contract.py`); sql_path.py types the same cells in DuckDB from the same definitions.
 """
 
 from __future__ import annotations
@@ -15,22 +13,18 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from zielmonitor.contract import FLAG_FALSE, FLAG_TRUE
+from zielmonitor.contract import (
+    AMOUNT_AMBIGUOUS,
+    AMOUNT_DE,
+    AMOUNT_PLAIN,
+    DATE_FORMS,
+    FLAG_FALSE,
+    FLAG_TRUE,
+    INT_PATTERN,
+    MONTH_FORMS,
+)
 
 Parsed = tuple[pd.Series, pd.Series]  # (typed values, unparsable mask)
-
-AMOUNT_PLAIN = r"-?[0-9]+(?:\.[0-9]{1,2})?"
-AMOUNT_DE = r"-?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+),[0-9]{1,2}|-?[0-9]{1,3}(?:\.[0-9]{3}){2,}"
-AMOUNT_AMBIGUOUS = r"-?[0-9]{1,3}\.[0-9]{3}"
-
-# rule id and human hint per logical type, used in the findings
-RULES: dict[str, tuple[str, str]] = {
-    "date": ("date_format", "not a date TT.MM.JJJJ or JJJJ-MM-TT"),
-    "month": ("month_format", "not a month JJJJ-MM or MM.JJJJ"),
-    "flag": ("flag_format", "not a flag J/N, 1/0 or ja/nein"),
-    "int": ("int_format", "not a whole number"),
-    "amount": ("amount_format", "not an amount 1.234,56 or 1234.56"),
-}
 
 
 def parse_series(values: pd.Series, logical_type: str) -> Parsed:
@@ -60,14 +54,11 @@ def _dates(values: pd.Series, forms: dict[str, str]) -> Parsed:
 
 
 def _date(values: pd.Series) -> Parsed:
-    return _dates(
-        values,
-        {r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}": "%d.%m.%Y", r"[0-9]{4}-[0-9]{2}-[0-9]{2}": "%Y-%m-%d"},
-    )
+    return _dates(values, DATE_FORMS)
 
 
 def _month(values: pd.Series) -> Parsed:
-    return _dates(values, {r"[0-9]{4}-[0-9]{2}": "%Y-%m", r"[0-9]{2}\.[0-9]{4}": "%m.%Y"})
+    return _dates(values, MONTH_FORMS)
 
 
 _FLAGS = {**dict.fromkeys(FLAG_TRUE, True), **dict.fromkeys(FLAG_FALSE, False)}
@@ -80,7 +71,7 @@ def _flag(values: pd.Series) -> Parsed:
 
 
 def _int(values: pd.Series) -> Parsed:
-    hit = _matches(values, r"[+-]?[0-9]{1,9}")
+    hit = _matches(values, INT_PATTERN)
     out = pd.to_numeric(values.where(hit), errors="coerce").astype("Int64")
     return out, values.notna() & out.isna()
 

@@ -22,10 +22,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from zielmonitor.contract import FileSpec
+from zielmonitor.contract import FORMAT_RULES, FileSpec
 from zielmonitor.ingest.discovery import NotRegularFileError, read_regular
 from zielmonitor.ingest.findings import MAX_PER_RULE, Finding, error, more, warning
-from zielmonitor.ingest.parse import RULES, ambiguous_amounts, parse_series
+from zielmonitor.ingest.parse import ambiguous_amounts, parse_series
 
 _BOM = b"\xef\xbb\xbf"
 # A row of the contract's files is ~100 bytes of ids, codes and dates. A line longer than
@@ -410,7 +410,7 @@ def _unparsable_findings(
 ) -> list[Finding]:
     """A finding per unparsable cell, at most MAX_PER_RULE per rule plus a summary, so a
     column of garbage costs no more than its first rows."""
-    rule, hint = RULES[logical_type]
+    rule, hint = FORMAT_RULES[logical_type]
     ambiguous = ambiguous_amounts(values) & bad if logical_type == "amount" else bad & False
     out = []
     for rule_id, rows in (("amount_ambiguous", ambiguous), (rule, bad & ~ambiguous)):

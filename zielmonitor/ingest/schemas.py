@@ -1,21 +1,19 @@
-"""pandera schemas for every contract file, built from `contract.FILES` (not hand-copied),
-plus the delivery-dependent rules (event window, age range) of one delivery."""
+"""pandera schemas for every contract file, generated from the rules of `contract.FILES`
+(`FileSpec.rules`; the SQL path generates its predicates from the same rules), plus the
+delivery-dependent dates (event window, age range) of one delivery."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
-from zielmonitor.contract import Column, FileSpec
+from zielmonitor.contract import MAX_AGE, MIN_AGE, FileSpec, Rule
 from zielmonitor.ingest.findings import Finding, error
-
-DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2099, 12, 31)
-ISO_ALPHA3 = r"^[A-Z]{3}$"
-MIN_AGE, MAX_AGE = 15, 67
 
 
 @dataclass(frozen=True)
@@ -26,6 +24,22 @@ class RuleContext:
     window_start: date  # exclusive: stichtag(t-1)
     window_end: date  # inclusive: stichtag(t)
 
+    @property
+    def birth_oldest(self) -> date:
+        return birth_month_window(self.stichtag)[0]
+
+    @property
+    def birth_youngest(self) -> date:
+        return birth_month_window(self.stichtag)[1]
+
+    def value(self, bound: Any) -> Any:
+        """A rule's bound: a constant, or the name of one of the dates above."""
+        return getattr(self, bound) if isinstance(bound, str) else bound
+
+    def message(self, rule: Rule) -> str:
+        fields = ("stichtag", "window_start", "window_end", "birth_oldest", "birth_youngest")
+        return rule.message.format(**{f: getattr(self, f) for f in fields})
+
 
 @dataclass(frozen=True)
 class FileSchema:
@@ -33,10 +47,6 @@ class FileSchema:
     messages: dict[tuple[str | None, str], str]  # (column, rule) -> message
     frame_rules: dict[str, str]  # rule of a frame-wide check -> the column it reports on
     key: tuple[str, ...]
-
-
-def _ts(d: date) -> pd.Timestamp:
-    return pd.Timestamp(d)
 
 
 def birth_month_window(stichtag: date) -> tuple[date, date]:
@@ -48,133 +58,58 @@ def birth_month_window(stichtag: date) -> tuple[date, date]:
 
 
 def build_schema(spec: FileSpec, ctx: RuleContext) -> FileSchema:
-    messages: dict[tuple[str | None, str], str] = {}
-    columns = {c.name: _column(spec, c, ctx, messages) for c in spec.columns}
-    frame_checks, frame_rules = _frame_checks(spec, messages)
+    messages = {(r.column, r.code): ctx.message(r) for r in spec.rules}
+    messages |= {(c.name, "not_nullable"): "required value is missing" for c in spec.columns}
+    value_checks: dict[str, list[pa.Check]] = {c.name: [] for c in spec.columns}
+    frame_checks, frame_rules = [], {}
+    for rule in spec.rules:
+        if rule.kind in ROW_TESTS:  # NA rows must be checked too
+            frame_checks.append(pa.Check(_row_test(rule), error=rule.code, ignore_na=False))
+            frame_rules[rule.code] = rule.column
+        else:
+            value_checks[rule.column].append(pa.Check(_value_test(rule, ctx), error=rule.code))
+    columns = {
+        c.name: pa.Column(None, checks=value_checks[c.name], nullable=not c.required)
+        for c in spec.columns
+    }
     schema = pa.DataFrameSchema(
-        columns,
-        checks=frame_checks,
-        unique=list(spec.key),
-        report_duplicates="all",
+        columns, checks=frame_checks, unique=list(spec.key), report_duplicates="all",
         name=spec.name,
-    )
+    )  # fmt: skip
     return FileSchema(schema, messages, frame_rules, spec.key)
 
 
-def _column(spec: FileSpec, col: Column, ctx: RuleContext, messages: dict) -> pa.Column:
-    checks: list[pa.Check] = []
+def _value_test(rule: Rule, ctx: RuleContext) -> Callable[[pd.Series], pd.Series]:
+    """The pandas form of an `isin`, `matches` or `range` rule (present values only)."""
+    if rule.kind == "isin":
+        return lambda s: s.isin(rule.values)
+    if rule.kind == "matches":
+        return lambda s: s.astype(str).str.fullmatch(rule.pattern)
+    lo, hi = (_bound(ctx.value(b)) for b in (rule.lo, rule.hi))
 
-    def add(check_factory, rule: str, message: str) -> None:
-        checks.append(check_factory(rule))
-        messages[(col.name, rule)] = message
+    def within(s: pd.Series) -> pd.Series:  # not "in_range": pandera would take its builtin
+        ok = pd.Series(True, index=s.index)
+        if lo is not None:
+            ok &= (s > lo) if rule.lo_open else (s >= lo)
+        return ok & (s <= hi) if hi is not None else ok
 
-    if col.codes is not None:
-        codes = list(col.codes)
-        add(
-            lambda r: pa.Check.isin(codes, error=r),
-            "code_list",
-            f"not in the code list {', '.join(codes)}",
-        )
-    if col.min is not None:
-        add(lambda r: pa.Check.ge(col.min, error=r), "min", f"must be >= {col.min:g}")
-    if col.max is not None:
-        add(lambda r: pa.Check.le(col.max, error=r), "max", f"must be <= {col.max:g}")
-    if col.name == "staatsangehoerigkeit":
-        add(
-            lambda r: pa.Check.str_matches(ISO_ALPHA3, error=r),
-            "iso3166_alpha3",
-            "must be 3 upper-case letters (ISO 3166-1 alpha-3, XXX = unknown)",
-        )
-    if col.type == "date":
-        add(
-            lambda r: pa.Check.in_range(_ts(DATE_MIN), _ts(DATE_MAX), error=r),
-            "date_range",
-            f"implausible date (allowed {DATE_MIN}..{DATE_MAX})",
-        )
-    if col.name in spec.window_dates:
-        lo, hi = _ts(ctx.window_start), _ts(ctx.window_end)
-        add(
-            lambda r: pa.Check(lambda s: (s > lo) & (s <= hi), error=r),
-            "window",
-            f"outside the month's window ({ctx.window_start}, {ctx.window_end}]",
-        )
-    if col.name == "geburtsmonat":
-        oldest, youngest = birth_month_window(ctx.stichtag)
-        add(
-            lambda r: pa.Check.in_range(_ts(oldest), _ts(youngest), error=r),
-            "age_range",
-            f"birth month must be {MIN_AGE}-{MAX_AGE} years before the Stichtag "
-            f"({oldest:%Y-%m}..{youngest:%Y-%m})",
-        )
-    if col.name == "arbeitslos_seit":
-        add(
-            lambda r: pa.Check.le(_ts(ctx.stichtag), error=r),
-            "after_stichtag",
-            f"unemployment cannot start after the Stichtag {ctx.stichtag}",
-        )
-    messages[(col.name, "not_nullable")] = "required value is missing"
-    return pa.Column(None, checks=checks, nullable=not col.required, required=True)
+    return within
 
 
-def _frame_checks(spec: FileSpec, messages: dict) -> tuple[list[pa.Check], dict[str, str]]:
-    """Rules across columns of one row; each reports on one target column."""
-    rules = {
-        "elb_bestand": [
-            (
-                "arbeitslos_seit_iff_arbeitslos",
-                "arbeitslos_seit",
-                _arbeitslos_seit,
-                "arbeitslos_seit must be present exactly when arbeitslos = J",
-            ),
-        ],
-        "massnahme_eintritte": [
-            (
-                "massnahme_ziel_fbw_only",
-                "massnahme_ziel",
-                _ziel_only_fbw,
-                "massnahme_ziel is for instrument FBW only, must be empty otherwise",
-            ),
-            (
-                "end_before_start",
-                "geplantes_ende",
-                _end_after_start,
-                "geplantes_ende lies before eintritt",
-            ),
-        ],
-    }.get(spec.name, [])
-    checks, targets = [], {}
-    for rule, column, fn, message in rules:
-        checks.append(pa.Check(fn, error=rule, ignore_na=False))  # NA rows must be checked too
-        targets[rule] = column
-        messages[(column, rule)] = message
-    return checks, targets
+def _bound(value: Any) -> Any:
+    return pd.Timestamp(value) if isinstance(value, date) else value
 
 
-def _arbeitslos_seit(df: pd.DataFrame) -> pd.Series:
-    return (df["arbeitslos"] == df["arbeitslos_seit"].notna()).fillna(True).astype(bool)
+def _row_test(rule: Rule) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda df: ROW_TESTS[rule.kind](df[rule.column], df[rule.other], rule).astype(bool)
 
 
-def _ziel_only_fbw(df: pd.DataFrame) -> pd.Series:
-    return (df["instrument"].eq("FBW") | df["massnahme_ziel"].isna()).astype(bool)
-
-
-def _end_after_start(df: pd.DataFrame) -> pd.Series:
-    return (df["geplantes_ende"] >= df["eintritt"]).fillna(True).astype(bool)
-
-
-def run_schema(
-    fs: FileSchema,
-    typed: pd.DataFrame,
-    strings: pd.DataFrame,
-    file: str,
-    unparsable: set[tuple[int, str]],
-) -> list[Finding]:
-    """Validate lazily (every failure in one run) and turn failure cases into findings."""
-    try:
-        fs.schema.validate(typed, lazy=True)
-    except SchemaErrors as exc:
-        return findings_from_cases(fs, exc.failure_cases, strings, file, unparsable)
-    return []
+# The pandas form of the rules across columns of a row: True = the row passes.
+ROW_TESTS: dict[str, Callable[[pd.Series, pd.Series, Rule], pd.Series]] = {
+    "present_iff": lambda col, flag, _: (flag == col.notna()).fillna(True),
+    "only_if": lambda col, other, r: other.isin(r.values) | col.isna(),
+    "not_before": lambda col, other, _: (col >= other).fillna(True),
+}
 
 
 def findings_from_cases(

@@ -32,14 +32,20 @@ import numpy as np
 import pyarrow as pa
 
 from zielmonitor.contract import (
+    AMOUNT_DE,
+    AMOUNT_PLAIN,
+    DATE_FORMS,
     FILES,
     FILES_BY_NAME,
     FLAG_FALSE,
     FLAG_TRUE,
+    INT_PATTERN,
     LINEAGE_COLUMNS,
     MANIFEST_NAME,
+    MONTH_FORMS,
     Column,
     FileSpec,
+    Rule,
 )
 from zielmonitor.ingest.discovery import (
     DeliveryRef,
@@ -51,9 +57,8 @@ from zielmonitor.ingest.discovery import (
 from zielmonitor.ingest.findings import Finding, warning
 from zielmonitor.ingest.history import History, latest_loaded_stands, stands_on_disk
 from zielmonitor.ingest.manifest import Manifest, check_folder, read_manifest
-from zielmonitor.ingest.parse import AMOUNT_DE, AMOUNT_PLAIN
 from zielmonitor.ingest.reader import RawFile, arrow_strings, decode, long_line, separator
-from zielmonitor.ingest.schemas import DATE_MAX, DATE_MIN, ISO_ALPHA3, birth_month_window
+from zielmonitor.ingest.schemas import birth_month_window
 from zielmonitor.ingest.validate import (
     AUSTRITT_WITHOUT_EINTRITT,
     BG_NOT_IN_STOCK,
@@ -284,36 +289,39 @@ def _nulled(spec: FileSpec) -> str:
 
 
 def _typed(col: Column) -> str:
-    """The SQL twin of parse.py: NULL where the string does not parse."""
+    """The SQL form of parse.py, from the contract's formats: NULL where it does not parse."""
     s = f"{col.name}__s"
-    if col.type == "date":
-        return _dates(s, {r"\d{2}\.\d{2}\.\d{4}": "%d.%m.%Y", r"\d{4}-\d{2}-\d{2}": "%Y-%m-%d"})
-    if col.type == "month":
-        return _dates(s, {r"\d{4}-\d{2}": "%Y-%m", r"\d{2}\.\d{4}": "%m.%Y"})
+    if col.type in ("date", "month"):
+        forms = DATE_FORMS if col.type == "date" else MONTH_FORMS
+        return "CASE " + " ".join(
+            f"WHEN regexp_full_match({s}, {_sql(pattern)})"
+            f" THEN CAST(try_strptime({s}, {_sql(fmt)}) AS DATE)"
+            for pattern, fmt in forms.items()
+        ) + " END"  # fmt: skip
     if col.type == "flag":
         cases = [f"'{v}' THEN true" for v in FLAG_TRUE] + [f"'{v}' THEN false" for v in FLAG_FALSE]
         return f"CASE lower({s}) " + " ".join(f"WHEN {c}" for c in cases) + " END"
     if col.type == "int":
-        return (
-            f"CASE WHEN regexp_full_match({s}, '[+-]?\\d{{1,9}}') THEN TRY_CAST({s} AS INTEGER) END"
-        )
+        whole = f"regexp_full_match({s}, {_sql(INT_PATTERN)})"
+        return f"CASE WHEN {whole} THEN TRY_CAST({s} AS INTEGER) END"
     if col.type == "amount":
         german = f"replace(replace({s}, '.', ''), ',', '.')"
         return (
-            f"CASE WHEN regexp_full_match({s}, '{AMOUNT_PLAIN}')"
+            f"CASE WHEN regexp_full_match({s}, {_sql(AMOUNT_PLAIN)})"
             f" THEN TRY_CAST({s} AS DECIMAL(14,2))"
-            f" WHEN regexp_full_match({s}, '{AMOUNT_DE}')"
+            f" WHEN regexp_full_match({s}, {_sql(AMOUNT_DE)})"
             f" THEN TRY_CAST({german} AS DECIMAL(14,2)) END"
         )
     return s  # text and code
 
 
-def _dates(s: str, forms: dict[str, str]) -> str:
-    whens = " ".join(
-        f"WHEN regexp_full_match({s}, '{pattern}') THEN CAST(try_strptime({s}, '{fmt}') AS DATE)"
-        for pattern, fmt in forms.items()
-    )
-    return f"CASE {whens} END"
+def _sql(value: object) -> str:
+    """A constant as a SQL literal (strings quoted, dates typed, numbers as they are)."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return repr(value)
 
 
 def _unclean_files(con, spec: FileSpec) -> set[int]:
@@ -329,52 +337,39 @@ def _unclean_files(con, spec: FileSpec) -> set[int]:
 
 
 def _violations(spec: FileSpec) -> list[str]:
-    """One predicate per rule of schemas.py; NULL counts as a violation (coalesce above).
-    Delivery-dependent dates come from the batch's delivery table `l`."""
-    out = ["t._unparsed"]
-    for c in spec.columns:
-        if c.required:
-            out.append(f"t.{c.name} IS NULL")
-        checks = _column_checks(spec, c)
-        out += [f"(t.{c.name} IS NOT NULL AND NOT ({check}))" for check in checks]
-    out += _frame_violations(spec.name)
+    """One predicate per rule of the contract (`FileSpec.rules`, the rules pandera checks in
+    schemas.py); NULL counts as a violation (coalesce above). Delivery-dependent dates come
+    from the batch's delivery table `l`."""
+    out = ["t._unparsed"] + [f"t.{c.name} IS NULL" for c in spec.columns if c.required]
+    for rule in spec.rules:
+        v = f"t.{rule.column}"
+        if rule.kind in ("isin", "matches", "range"):
+            out.append(f"({v} IS NOT NULL AND NOT ({_value_test(rule, v)}))")
+        else:
+            out.append(_row_violation(rule, v, f"t.{rule.other}"))
     return out
 
 
-def _column_checks(spec: FileSpec, c: Column) -> list[str]:
-    v = f"t.{c.name}"
-    checks = []
-    if c.codes is not None:
-        checks.append(f"{v} IN ({', '.join(repr(code) for code in c.codes)})")
-    if c.min is not None:
-        checks.append(f"{v} >= {c.min}")
-    if c.max is not None:
-        checks.append(f"{v} <= {c.max}")
-    if c.name == "staatsangehoerigkeit":
-        checks.append(f"regexp_full_match({v}, '{ISO_ALPHA3.strip('^$')}')")
-    if c.type == "date":
-        checks.append(f"{v} BETWEEN DATE '{DATE_MIN}' AND DATE '{DATE_MAX}'")
-    if c.name in spec.window_dates:
-        checks.append(f"{v} > l.window_start AND {v} <= l.window_end")
-    if c.name == "geburtsmonat":
-        checks.append(f"{v} BETWEEN l.birth_oldest AND l.birth_youngest")
-    if c.name == "arbeitslos_seit":
-        checks.append(f"{v} <= l.stichtag")
-    return checks
+def _value_test(rule: Rule, v: str) -> str:
+    """The SQL form of an `isin`, `matches` or `range` rule (schemas._value_test)."""
+    if rule.kind == "isin":
+        return f"{v} IN ({', '.join(map(_sql, rule.values))})"
+    if rule.kind == "matches":
+        return f"regexp_full_match({v}, {_sql(rule.pattern)})"
+    lo, hi = (f"l.{b}" if isinstance(b, str) else _sql(b) for b in (rule.lo, rule.hi))
+    tests = [f"{v} {'>' if rule.lo_open else '>='} {lo}"] if rule.lo is not None else []
+    tests += [f"{v} <= {hi}"] if rule.hi is not None else []
+    return " AND ".join(tests)
 
 
-def _frame_violations(name: str) -> list[str]:
-    """Rules across columns of one row (schemas._frame_checks)."""
-    return {
-        "elb_bestand": [
-            "t.arbeitslos IS NOT NULL AND t.arbeitslos <> (t.arbeitslos_seit IS NOT NULL)"
-        ],
-        "massnahme_eintritte": [
-            "NOT (t.instrument IS NOT DISTINCT FROM 'FBW' OR t.massnahme_ziel IS NULL)",
-            "t.geplantes_ende IS NOT NULL AND t.eintritt IS NOT NULL"
-            " AND t.geplantes_ende < t.eintritt",
-        ],
-    }.get(name, [])
+def _row_violation(rule: Rule, v: str, other: str) -> str:
+    """The SQL form of a rule across columns of a row (schemas.ROW_TESTS), as a violation."""
+    if rule.kind == "present_iff":
+        return f"{other} IS NOT NULL AND {other} <> ({v} IS NOT NULL)"
+    if rule.kind == "only_if":
+        allowed = ", ".join(map(_sql, rule.values))
+        return f"NOT (coalesce({other} IN ({allowed}), false) OR {v} IS NULL)"
+    return f"{v} IS NOT NULL AND {other} IS NOT NULL AND {v} < {other}"  # not_before
 
 
 # --- references across files and months ------------------------------------------------

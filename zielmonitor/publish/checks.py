@@ -1,300 +1,185 @@
-"""pandera checks on the published target marts, run by the publish step (as Dagster asset
-checks of `published/marts_duckdb`).
+"""Checks of the published (suppressed) marts file, run by the publish step on the staged file
+before it is swapped in (as Dagster asset checks of `published/marts_duckdb`).
 
-dbt's own tests cover keys and vocabularies inside the warehouse; these schemas check the
-tables as published: ranges (quotas and shares 0–100), one row per key, status vocabulary,
-plausible units, and the consistency of the target columns. `MART_SCHEMAS` describe a mart
-before suppression; `published_schema` relaxes them as suppression makes the published copy
-(every cell a suppression rule may blank is nullable, plus the flag column).
-`check_published(path, rules)` checks the staged marts file before it is swapped in;
-`check_mart(name, df)` returns readable failure messages (empty = fine).
+dbt tests every published model in the warehouse, unsuppressed: keys, not-null columns,
+vocabularies, and its contract fixes names and types. These checks add only what dbt cannot
+see, because suppression happens after it, on the way out:
+
+- `spalten`: the columns and types as published are the model's contract plus the flag
+  `unterdrueckt` (BOOLEAN, never NULL);
+- `schluessel`: the model's key (its dbt `unique_key` test) is still complete and unique;
+- `unterdrueckt`: a cell dbt tests not-null is NULL only in a flagged row, and a flagged row
+  has at least one NULL in a column its suppression rule covers;
+- `fallzahl`: no visible count cell of 1 or 2 persons (the rule's `counts`).
+
+Every piece of metadata comes from the dbt manifest (`published_models`) or the suppression
+rules (`zielmonitor.publish.suppression`); nothing about a mart is repeated here.
+`check_published(path, rules, models)` returns per table the failure messages (empty = fine).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
-import pandas as pd
-import pandera.pandas as pa
 
-from zielmonitor.publish.suppression import FLAG, TableRule
+from zielmonitor.config import DBT_PROJECT_DIR
+from zielmonitor.publish.suppression import FLAG, TableRule, quote, visible_small_counts
 
-STATUS = ["erreicht", "auf_kurs", "knapp", "gefaehrdet", "monitoring"]
-EINHEITEN = ["prozent", "anzahl", "personen", "kontakte_je_person_jahr"]
-ARTEN = ["jahressumme", "quote", "jahresmittel_bestand", "stichtagsquote", "dichte", "anteil",
-         "veraenderung"]  # fmt: skip
-# contacts per person and year: above daily contact for everyone is not a plausible figure
-MAX_KONTAKTDICHTE = 366.0
-# rounding slack when comparing derived columns
-EPS = 1e-6
+MAX_BEISPIELE = 3  # example keys per message
 
 
-def _jobcenter() -> pa.Column:
-    return pa.Column(str, pa.Check.str_matches(r"^\d{5}$"))
+@dataclass(frozen=True)
+class PublishedModel:
+    """What the dbt manifest says about one published model."""
+
+    name: str
+    columns: dict[str, str]  # column -> data type of the enforced contract
+    key: tuple[str, ...]  # columns of its `unique_key` (or column `unique`) test
+    not_null: frozenset[str]  # columns with a `not_null` test
 
 
-def _monat() -> pa.Column:
-    # first day of the month
-    return pa.Column("datetime64[ns]", pa.Check(lambda s: (s.dt.day == 1).all(), name="erster_tag"))
+def load_manifest(path: Path | None = None) -> dict[str, Any]:
+    """dbt's manifest (`target/manifest.json` of the project unless `path` is given)."""
+    path = path or DBT_PROJECT_DIR / "target" / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _prozent(nullable: bool = True) -> pa.Column:
-    return pa.Column(float, pa.Check.in_range(0.0, 100.0), nullable=nullable)
+def published_models(
+    manifest: Mapping[str, Any], tables: Iterable[str]
+) -> dict[str, PublishedModel]:
+    """Contract columns, key and not-null columns of `tables`, read from the manifest."""
+    wanted = set(tables)
+    models = {
+        n["unique_id"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["name"] in wanted
+    }
+    keys: dict[str, tuple[str, ...]] = {}
+    not_null: dict[str, set[str]] = {uid: set() for uid in models}
+    for test in manifest["nodes"].values():
+        uid, meta = test.get("attached_node"), test.get("test_metadata") or {}
+        if test["resource_type"] != "test" or uid not in models:
+            continue
+        if meta.get("name") == "unique_key":
+            keys[uid] = tuple(meta["kwargs"]["columns"])
+        elif meta.get("name") == "unique":  # a one-column key
+            keys[uid] = (meta["kwargs"]["column_name"],)
+        elif meta.get("name") == "not_null":
+            not_null[uid].add(meta["kwargs"]["column_name"])
+    return {
+        node["name"]: PublishedModel(
+            name=node["name"],
+            columns={c: col.get("data_type") or "" for c, col in node["columns"].items()},
+            key=keys.get(uid, ()),
+            not_null=frozenset(not_null[uid]),
+        )
+        for uid, node in models.items()
+    }
 
 
-def _anzahl(nullable: bool = True) -> pa.Column:
-    return pa.Column(float, pa.Check.ge(0), nullable=nullable, coerce=True)
+def checked_tables(published: Iterable[str]) -> list[str]:
+    """The published marts checked as published: all of them (each has a suppression rule
+    and a contract)."""
+    return sorted(set(published))
 
 
-def _flag() -> pa.Column:
-    return pa.Column(bool, nullable=False)
-
-
-def _monitoring_konsistent(df: pd.DataFrame) -> pd.Series:
-    # monitoring rows carry no Soll/Zielwert; judged rows carry both
-    mon = df["status"] == "monitoring"
-    return (mon & df["soll"].isna() & df["zielwert"].isna()) | (
-        ~mon & df["soll"].notna() & df["zielwert"].notna()
-    )
-
-
-def _abweichung_konsistent(df: pd.DataFrame) -> pd.Series:
-    # no Abweichung without a Soll, nor without an Ist (suppressed Ist: suppressed with it)
-    erwartet = df["ist"] - df["soll"]
-    fehlt = df["soll"].isna() | df["ist"].isna()
-    return df["abweichung"].isna() & fehlt | ((df["abweichung"] - erwartet).abs() < EPS)
-
-
-def _teil_hoechstens(teil: str, ganzes: str) -> Callable[[pd.DataFrame], pd.Series]:
-    """part <= whole where both are published; a suppressed (NULL) side is not comparable."""
-
-    def pruefung(df: pd.DataFrame) -> pd.Series:
-        return df[teil].isna() | df[ganzes].isna() | (df[teil] <= df[ganzes])
-
-    return pruefung
-
-
-def _jahr_passt(df: pd.DataFrame) -> pd.Series:
-    return df["berichtsmonat"].dt.year == df["jahr"]
-
-
-MART_SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "zielerreichung": pa.DataFrameSchema(
-        {
-            "jobcenter_id": _jobcenter(),
-            "jahr": pa.Column(int, pa.Check.in_range(2005, 2100), coerce=True),
-            "ziel_id": pa.Column(str),
-            "bezeichnung": pa.Column(str, pa.Check.str_length(min_value=1)),
-            "berichtsmonat": _monat(),
-            "ist": pa.Column(float),
-            "soll": pa.Column(float, nullable=True),
-            "zielwert": pa.Column(float, nullable=True),
-            "abweichung": pa.Column(float, nullable=True),
-            "zielerreichungsgrad": pa.Column(float, pa.Check.ge(0), nullable=True),
-            "hochrechnung": pa.Column(float, nullable=True),
-            "status": pa.Column(str, pa.Check.isin(STATUS)),
-            "vorlaeufig": _flag(),
-        },
-        checks=[
-            pa.Check(_monitoring_konsistent, name="monitoring_ohne_soll_und_zielwert"),
-            pa.Check(_abweichung_konsistent, name="abweichung_ist_minus_soll"),
-            pa.Check(_jahr_passt, name="berichtsmonat_im_zieljahr"),
-        ],
-        unique=["jobcenter_id", "ziel_id", "berichtsmonat"],
-        strict=True,
-    ),
-    "ziele": pa.DataFrameSchema(
-        {
-            "jobcenter_id": _jobcenter(),
-            "jahr": pa.Column(int, coerce=True),
-            "ziel_id": pa.Column(str),
-            "art": pa.Column(str, pa.Check.isin(ARTEN)),
-            "richtung": pa.Column(
-                str, pa.Check.isin(["hoeher_besser", "niedriger_besser"]), nullable=True
-            ),
-            "einheit": pa.Column(str, pa.Check.isin(EINHEITEN)),
-            "zielwert": pa.Column(float, pa.Check.ge(0), nullable=True),
-            "nur_monitoring": _flag(),
-        },
-        unique=["jobcenter_id", "jahr", "ziel_id"],
-    ),
-    "kontaktdichte_ziele_monat": pa.DataFrameSchema(
-        {
-            "jobcenter_id": _jobcenter(),
-            "berichtsmonat": _monat(),
-            "gruppe": pa.Column(
-                str, pa.Check.isin(["MP", "AP", "FP", "EP", "SP", "UP", "marktnah", "marktnah_u25"])
-            ),
-            "kontakte_ytd": _anzahl(),
-            "elb_mittel_ytd": _anzahl(),
-            "kontaktdichte_ytd": pa.Column(float, pa.Check.in_range(0, MAX_KONTAKTDICHTE)),
-            "ziel_neu": pa.Column(float, pa.Check.in_range(0, MAX_KONTAKTDICHTE), nullable=True),
-            "vorlaeufig": _flag(),
-            "unterdrueckt": _flag(),
-        },
-        unique=["jobcenter_id", "berichtsmonat", "gruppe"],
-    ),
-    "kundenstruktur_monat": pa.DataFrameSchema(
-        {
-            "jobcenter_id": _jobcenter(),
-            "berichtsmonat": _monat(),
-            "merkmal": pa.Column(str),
-            "anzahl": _anzahl(),
-            "elb_bestand": _anzahl(),
-            "anteil": _prozent(),
-            "referenzanteil": _prozent(),
-            "vorlaeufig": _flag(),
-            "unterdrueckt": _flag(),
-        },
-        checks=[
-            pa.Check(
-                _teil_hoechstens("anzahl", "elb_bestand"), name="teil_nicht_groesser_als_bestand"
-            )
-        ],
-        unique=["jobcenter_id", "berichtsmonat", "merkmal"],
-    ),
-    "rahmenbedingungen_monat": pa.DataFrameSchema(
-        {
-            "jobcenter_id": _jobcenter(),
-            "berichtsmonat": _monat(),
-            "elb_bestand": _anzahl(nullable=False),
-            "elb_mittel_ytd": _anzahl(),
-            "elb_erwartung": pa.Column(float, pa.Check.gt(0), nullable=True),
-            "asyl8_bestand": _anzahl(),
-            "asyl8_anteil": _prozent(),
-            "vorlaeufig": _flag(),
-            "unterdrueckt": _flag(),
-        },
-        checks=[
-            pa.Check(
-                _teil_hoechstens("asyl8_bestand", "elb_bestand"), name="asyl8_teil_des_bestands"
-            )
-        ],
-        unique=["jobcenter_id", "berichtsmonat"],
-    ),
-    "fbw_monat": pa.DataFrameSchema(
-        {
-            "jobcenter_id": _jobcenter(),
-            "berichtsmonat": _monat(),
-            "eintritte_monat": _anzahl(),
-            "eintritte_gq_abschluss_ytd": _anzahl(),
-            "austritte_ytd": _anzahl(),
-            "austritte_integriert_ytd": _anzahl(),
-            "erfolgsquote_ytd": _prozent(),
-            "erfolgsquote_ziel": _prozent(),
-            "vorlaeufig": _flag(),
-            "unterdrueckt": _flag(),
-        },
-        checks=[
-            pa.Check(
-                _teil_hoechstens("austritte_integriert_ytd", "austritte_ytd"),
-                name="erfolge_nicht_mehr_als_austritte",
-            )
-        ],
-        unique=["jobcenter_id", "berichtsmonat"],
-    ),
-    "talentwerkstatt_monat": pa.DataFrameSchema(
-        {
-            "jobcenter_id": _jobcenter(),
-            "berichtsmonat": _monat(),
-            "eintritte_monat": _anzahl(),
-            "eintritte_ytd": _anzahl(),
-            "plaetze_jahr": _anzahl(),
-            "belegung_prozent": pa.Column(float, pa.Check.ge(0), nullable=True),
-            "vorlaeufig": _flag(),
-            "unterdrueckt": _flag(),
-        },
-        unique=["jobcenter_id", "berichtsmonat"],
-    ),
-    "eingliederungsmittel_monat": pa.DataFrameSchema(
-        {
-            "jobcenter_id": _jobcenter(),
-            "berichtsmonat": _monat(),
-            "betrag_monat": _anzahl(),
-            "betrag_u25_monat": _anzahl(),
-            "anteil_u25_ytd": _prozent(),
-            "richtwert_anteil_u25": _prozent(),
-            "vorlaeufig": _flag(),
-        },
-        unique=["jobcenter_id", "berichtsmonat"],
-    ),
-}
-
-
-def published_schema(name: str, suppressed: Collection[str]) -> pa.DataFrameSchema:
-    """The schema of a mart as published: the columns in `suppressed` (those its suppression
-    rule may set to NULL) nullable, and the row flag `unterdrueckt` that suppression adds."""
-    schema = MART_SCHEMAS[name]
-    relaxed = [c for c in suppressed if c in schema.columns]
-    schema = schema.update_columns({c: {"nullable": True} for c in relaxed})
-    if FLAG not in schema.columns:
-        schema = schema.add_columns({FLAG: _flag()})
-    return schema
-
-
-def check_published(path: Path, rules: Mapping[str, TableRule]) -> dict[str, list[str]]:
-    """Check every mart with a schema in the (staged) marts file at `path`, nullability as
-    its suppression rule makes it; per table the failure messages (empty = fine)."""
+def check_published(
+    path: Path,
+    rules: Mapping[str, TableRule],
+    models: Mapping[str, PublishedModel] | None = None,
+) -> dict[str, list[str]]:
+    """Check every table of `rules` present in the (staged) marts file at `path`; `models`
+    default to the project's manifest. Per table the failure messages (empty = fine)."""
+    if models is None:
+        models = published_models(load_manifest(), rules)
     con = duckdb.connect(str(path), read_only=True)
     try:
         present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        ergebnis = {}
-        for name in sorted(set(MART_SCHEMAS) & present):
-            rule = rules.get(name)
-            schema = published_schema(name, rule.columns() if rule else ())
-            frame = con.execute(f'SELECT * FROM "{name}"').df()
-            ergebnis[name] = check_mart(name, frame, schema)
+        return {
+            name: check_table(con, rules[name], models.get(name))
+            for name in sorted(set(rules) & present)
+        }
     finally:
         con.close()
-    return ergebnis
 
 
-def _normalise(df: pd.DataFrame) -> pd.DataFrame:
-    """The frame as pandera expects it: berichtsmonat as datetime, and text columns in
-    pandas' string dtype. DuckDB hands an empty (or all-NULL) VARCHAR column over as
-    `object`, which the `str` columns reject: a mart without rows must pass."""
-    frame = df.copy()
-    if "berichtsmonat" in frame:
-        frame["berichtsmonat"] = pd.to_datetime(frame["berichtsmonat"])
-    for spalte in frame.columns:
-        werte = frame[spalte]
-        if pd.api.types.is_object_dtype(werte) and werte.map(_text_oder_leer).all():
-            frame[spalte] = werte.astype("str")
-    return frame
+def check_table(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, model: PublishedModel | None
+) -> list[str]:
+    """All checks of one published table; a model unknown to the manifest is a failure."""
+    if model is None:
+        return [f"{rule.table}: spalten (kein Modell im dbt-Manifest)"]
+    spalten = _spalten(con, model)
+    if spalten:  # the other checks read these columns
+        return spalten
+    return _schluessel(con, model) + _unterdrueckt(con, rule, model) + _fallzahl(con, rule)
 
 
-def _text_oder_leer(wert: object) -> bool:
-    return isinstance(wert, str) or wert is None or wert is pd.NA or wert != wert  # NaN
+def _duckdb_type(con: duckdb.DuckDBPyConnection, data_type: str) -> str:
+    """A contract type spelt as DuckDB spells it (int -> INTEGER, text -> VARCHAR)."""
+    return con.execute(f"SELECT typeof(CAST(NULL AS {data_type}))").fetchone()[0]
 
 
-def check_mart(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema | None = None) -> list[str]:
-    """Validate one mart (against `schema`, default its unsuppressed `MART_SCHEMAS` entry);
-    returns one message per failed check (empty = ok)."""
-    schema = MART_SCHEMAS[name] if schema is None else schema
-    try:
-        schema.validate(_normalise(df), lazy=True)
-    except pa.errors.SchemaErrors as err:
-        return _meldungen(name, err.failure_cases)
-    return []
+def _spalten(con: duckdb.DuckDBPyConnection, model: PublishedModel) -> list[str]:
+    # a contract column without a type is checked for presence only
+    erwartet = {c: _duckdb_type(con, t) if t else None for c, t in model.columns.items()}
+    erwartet[FLAG] = "BOOLEAN"
+    rows = con.execute(f"DESCRIBE {quote(model.name)}").fetchall()
+    veroeffentlicht = {r[0]: r[1] for r in rows}
+    fehler = [
+        f"{c} {veroeffentlicht.get(c, 'fehlt')} statt {t}"
+        for c, t in erwartet.items()
+        if c not in veroeffentlicht or (t is not None and veroeffentlicht[c] != t)
+    ]
+    fehler += [f"{c} nicht im Vertrag" for c in veroeffentlicht if c not in erwartet]
+    return [f"{model.name}: spalten ({'; '.join(fehler)})"] if fehler else []
 
 
-def _meldungen(name: str, cases: pd.DataFrame) -> list[str]:
-    # frame-wide checks report every column of a failing row: count rows, not cells
-    ganze_zeile = cases["schema_context"] == "DataFrameSchema"
-    cases = cases.assign(spalte=cases["column"].where(~ganze_zeile, None))
+def _schluessel(con: duckdb.DuckDBPyConnection, model: PublishedModel) -> list[str]:
+    if not model.key:
+        return []
+    key = ", ".join(quote(c) for c in model.key)
+    leer = " OR ".join(f"{quote(c)} IS NULL" for c in model.key)
+    rows = con.execute(
+        f"SELECT concat_ws('/', {key}) FROM {quote(model.name)} "
+        f"GROUP BY ALL HAVING count(*) > 1 OR bool_or({leer}) ORDER BY 1"
+    ).fetchall()
+    if not rows:
+        return []
+    beispiele = ", ".join(str(r[0]) for r in rows[:MAX_BEISPIELE])
+    return [f"{model.name}: schluessel {'/'.join(model.key)} ({len(rows)}×, z. B. {beispiele})"]
+
+
+def _unterdrueckt(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, model: PublishedModel
+) -> list[str]:
+    t, flag = quote(rule.table), quote(FLAG)
     meldungen = []
-    for (spalte, pruefung), gruppe in cases.groupby(["spalte", "check"], dropna=False):
-        zeilen = gruppe["index"].dropna().unique()
-        beispiele = ", ".join(str(v) for v in gruppe["failure_case"].head(3))
-        if pd.isna(spalte) and not len(zeilen):  # about the table (a missing column), no rows
-            meldungen.append(f"{name}: {pruefung} ({beispiele})")
-        elif pd.isna(spalte):
-            meldungen.append(
-                f"{name}: {pruefung} ({len(zeilen)} Zeile(n), z. B. Index "
-                f"{', '.join(str(int(i)) for i in zeilen[:3])})"
-            )
-        else:
-            meldungen.append(f"{name}: {spalte}: {pruefung} ({len(gruppe)}×, z. B. {beispiele})")
+    ohne_flag = con.execute(f"SELECT count(*) FROM {t} WHERE {flag} IS NULL").fetchone()[0]
+    if ohne_flag:
+        meldungen.append(f"{rule.table}: unterdrueckt ist NULL ({ohne_flag} Zeile(n))")
+    # a NULL where dbt allows none can only come from suppression: the row must say so
+    for c in sorted(model.not_null & rule.columns()):
+        n = con.execute(
+            f"SELECT count(*) FROM {t} WHERE {quote(c)} IS NULL AND NOT coalesce({flag}, false)"
+        ).fetchone()[0]
+        if n:
+            meldungen.append(f"{rule.table}: {c}: NULL ohne unterdrueckt ({n} Zeile(n))")
+    leer = " OR ".join(f"{quote(c)} IS NULL" for c in sorted(rule.columns())) or "false"
+    n = con.execute(f"SELECT count(*) FROM {t} WHERE {flag} AND NOT ({leer})").fetchone()[0]
+    if n:
+        meldungen.append(f"{rule.table}: unterdrueckt ohne unterdrueckte Zelle ({n} Zeile(n))")
     return meldungen
+
+
+def _fallzahl(con: duckdb.DuckDBPyConnection, rule: TableRule) -> list[str]:
+    return [
+        f"{rule.table}: {spalte}: sichtbare Fallzahl 1 oder 2 ({n}×)"
+        for spalte, n in visible_small_counts(con, rule).items()
+        if n
+    ]

@@ -237,7 +237,7 @@ def apply_suppression(
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
-    present = {r[0] for r in con.execute(f"DESCRIBE {_q(rule.table)}").fetchall()}
+    present = {r[0] for r in con.execute(f"DESCRIBE {quote(rule.table)}").fetchall()}
     missing = rule.columns() - present
     if missing:
         raise SuppressionConfigError(f"{rule.table}: columns {sorted(missing)} do not exist")
@@ -245,10 +245,10 @@ def _check_columns(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
 
 def _add_flag(con: duckdb.DuckDBPyConnection, table: str) -> None:
     # every published table carries the flag; it is set here and only here
-    cols = {r[0] for r in con.execute(f"DESCRIBE {_q(table)}").fetchall()}
+    cols = {r[0] for r in con.execute(f"DESCRIBE {quote(table)}").fetchall()}
     if FLAG not in cols:
-        con.execute(f"ALTER TABLE {_q(table)} ADD COLUMN {FLAG} BOOLEAN DEFAULT false")
-    con.execute(f"UPDATE {_q(table)} SET {FLAG} = false")
+        con.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {FLAG} BOOLEAN DEFAULT false")
+    con.execute(f"UPDATE {quote(table)} SET {FLAG} = false")
 
 
 def _create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -272,11 +272,11 @@ def _create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _register(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
-    src = f"{_q(rule.table)} AS t {rule.join}"
+    src = f"{quote(rule.table)} AS t {rule.join}"
     for col in sorted(rule.columns()):
         con.execute(
             f"INSERT INTO {_CELLS} (tbl, rid, col, v) "
-            f"SELECT ?, t.rowid, ?, CAST(t.{_q(col)} AS DOUBLE) FROM {src}",
+            f"SELECT ?, t.rowid, ?, CAST(t.{quote(col)} AS DOUBLE) FROM {src}",
             [rule.table, col],
         )
     for k in rule.counts:
@@ -318,7 +318,7 @@ def _mark(
 
 def _row_split(con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, s: Split) -> None:
     # one instance per (column, values of `within`): the rows named total and parts
-    key = "concat_ws('|', " + ", ".join(f"CAST(t.{_q(c)} AS VARCHAR)" for c in s.within) + ")"
+    key = "concat_ws('|', " + ", ".join(f"CAST(t.{quote(c)} AS VARCHAR)" for c in s.within) + ")"
     prefix = f"{rule.table}|{s.name}|"
     for col in s.columns:
         con.execute(
@@ -353,9 +353,9 @@ def _cumulative_split(
 ) -> None:
     # YTD(m)·w(m) = YTD(m−1)·w(m−1) + month(m); January has no previous month in the year
     prefix = f"{rule.table}|cum|{c.column}|"
-    m, w = _q(c.month), c.weight
+    m, w = quote(c.month), c.weight
     rows = f"(SELECT t.rowid AS _sup_rid, {w} AS _sup_w, t.* FROM {src} WHERE {c.where})"
-    same = " AND ".join(f"p.{_q(k)} IS NOT DISTINCT FROM a.{_q(k)}" for k in c.within)
+    same = " AND ".join(f"p.{quote(k)} IS NOT DISTINCT FROM a.{quote(k)}" for k in c.within)
     prev = (
         f"SELECT ? || a._sup_rid, ?, p._sup_rid, ?, false, p._sup_w FROM {rows} AS a "
         f"JOIN {rows} AS p ON {same} AND p.{m} = a.{m} - INTERVAL 1 MONTH "
@@ -419,24 +419,33 @@ def _changed(cur: duckdb.DuckDBPyConnection) -> int:
 
 
 def _propagate_same(con: duckdb.DuckDBPyConnection) -> int:
-    return _changed(
-        con.execute(
-            f"UPDATE {_CELLS} SET supp = true, why = 'gleicher_wert' WHERE NOT supp "
-            f"AND v IS NOT NULL AND sid IN (SELECT sid FROM {_CELLS} WHERE supp AND sid "
-            f"IS NOT NULL)"
-        )
+    # the same statistical value elsewhere is suppressed: suppress this cell too
+    return _suppress_where(
+        con,
+        "gleicher_wert",
+        f"c.sid IN (SELECT sid FROM {_CELLS} WHERE supp AND sid IS NOT NULL)",
     )
 
 
 def _propagate_rates(con: duckdb.DuckDBPyConnection) -> int:
-    return _changed(
-        con.execute(
-            f"UPDATE {_CELLS} AS c SET supp = true, why = 'abhaengig' FROM (SELECT DISTINCT "
-            f"d.tbl, d.rid, d.col FROM {_DEPS} AS d JOIN {_CELLS} AS s ON s.tbl = d.tbl "
-            f"AND s.rid = d.rid AND s.col = d.src_col WHERE s.supp) AS x WHERE NOT c.supp "
-            f"AND c.v IS NOT NULL AND c.tbl = x.tbl AND c.rid = x.rid AND c.col = x.col"
-        )
+    # a rate is suppressed with any of its sources (same table, same row)
+    return _suppress_where(
+        con,
+        "abhaengig",
+        f"EXISTS (SELECT 1 FROM {_DEPS} AS d JOIN {_CELLS} AS s ON s.tbl = d.tbl "
+        f"AND s.rid = d.rid AND s.col = d.src_col WHERE s.supp AND d.tbl = c.tbl "
+        f"AND d.rid = c.rid AND d.col = c.col)",
     )
+
+
+def _suppress_where(con: duckdb.DuckDBPyConnection, why: str, condition: str) -> int:
+    """Suppress the visible, unsuppressed cells meeting `condition`; how many changed."""
+    cur = con.execute(
+        f"UPDATE {_CELLS} AS c SET supp = true, why = ? WHERE NOT c.supp "
+        f"AND c.v IS NOT NULL AND {condition}",
+        [why],
+    )
+    return _changed(cur)
 
 
 def _secondary(con: duckdb.DuckDBPyConnection) -> int:
@@ -477,10 +486,10 @@ def _secondary(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _write_back(con: duckdb.DuckDBPyConnection, rule: TableRule, stats: SuppressionStats) -> None:
-    t = _q(rule.table)
+    t = quote(rule.table)
     for col in sorted(rule.columns()):
         con.execute(
-            f"UPDATE {t} SET {_q(col)} = NULL WHERE rowid IN (SELECT rid FROM {_CELLS} "
+            f"UPDATE {t} SET {quote(col)} = NULL WHERE rowid IN (SELECT rid FROM {_CELLS} "
             f"WHERE tbl = ? AND col = ? AND supp)",
             [rule.table, col],
         )
@@ -498,8 +507,21 @@ def _write_back(con: duckdb.DuckDBPyConnection, rule: TableRule, stats: Suppress
     stats.primary[rule.table], stats.secondary[rule.table], stats.rows[rule.table] = counts
 
 
-def _q(name: str) -> str:
+def quote(name: str) -> str:
+    """A quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def visible_small_counts(con: duckdb.DuckDBPyConnection, rule: TableRule) -> dict[str, int]:
+    """Per count column of `rule`: cells still visible with 1 or 2 persons in the published
+    table (what primary suppression must have removed; all zero after `apply_suppression`)."""
+    src = f"{quote(rule.table)} AS t {rule.join}"
+    found: dict[str, int] = {}
+    for k in rule.counts:
+        for col in k.columns:
+            sql = f"SELECT count(*) FROM {src} WHERE ({k.where}) AND {_small(f't.{quote(col)}')}"
+            found[col] = found.get(col, 0) + con.execute(sql).fetchone()[0]
+    return found
 
 
 def rules_for(tables: Iterable[str], metas: Mapping[str, Any]) -> dict[str, TableRule]:

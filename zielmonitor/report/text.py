@@ -19,24 +19,24 @@ from pathlib import Path
 
 import duckdb
 
-MONATSNAMEN = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-               "September", "Oktober", "November", "Dezember")  # fmt: skip
-
-STATUS_LABEL = {
-    "erreicht": "✔ erreicht",
-    "auf_kurs": "▲ auf Kurs",
-    "knapp": "● knapp",
-    "gefaehrdet": "✖ gefährdet",
-    "monitoring": "· Monitoring",
-}
-
-# unit code of the catalogue -> (suffix, decimals for non-integral values)
-EINHEIT = {
-    "prozent": (" %", 2),
-    "anzahl": ("", 1),
-    "personen": (" Pers.", 1),
-    "kontakte_je_person_jahr": (" Kontakte/Jahr", 1),
-}
+from zielmonitor.report.format import (
+    MONATSNAMEN,
+    STATUS_LABEL,
+    markiert,
+    mit_einheit,
+    prozent_ganz,
+    vorzeichen,
+    zahl,
+)
+from zielmonitor.report.queries import (
+    alle_jobcenter,
+    berichtsmonat,
+    ohne_berichtsmonat,
+    ohne_ziele,
+    sortierschluessel,
+    spalten,
+    tabellen,
+)
 
 BEZEICHNUNG_BREITE = 52
 
@@ -55,24 +55,22 @@ class _Zeile:
     vorlaeufig: bool
     unterdrueckt: bool = False
 
-
-def zahl(wert: float | None, nachkommastellen: int = 0) -> str:
-    """German number format: 48.869 and 20,20; '–' for missing."""
-    if wert is None:
-        return "–"
-    text = f"{wert:,.{nachkommastellen}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def mit_einheit(wert: float | None, einheit: str, geheim: bool = False) -> str:
-    if wert is None:
-        return "*" if geheim else "–"
-    if wert == 0:
-        return "-"  # genau null
-    suffix, stellen = EINHEIT.get(einheit, ("", 2))
-    if einheit != "prozent" and float(wert).is_integer():
-        stellen = 0  # counts and whole stocks without decimals
-    return zahl(wert, stellen) + suffix
+    def zellen(self) -> tuple[str, ...]:
+        """The row as table cells; Ist and Hochrechnung carry the provisional marker."""
+        e, geheim, vorl = self.einheit, self.unterdrueckt, self.vorlaeufig
+        return (
+            self.ziel_id,
+            _kuerzen(self.bezeichnung, BEZEICHNUNG_BREITE),
+            markiert(mit_einheit(self.ist, e, geheim=geheim), vorl and self.ist is not None),
+            mit_einheit(self.soll, e),
+            mit_einheit(self.zielwert, e),
+            markiert(
+                mit_einheit(self.hochrechnung, e, geheim=geheim),
+                vorl and self.hochrechnung is not None,
+            ),
+            prozent_ganz(self.grad, geheim=geheim),
+            STATUS_LABEL.get(self.status, self.status),
+        )
 
 
 def render_report(
@@ -85,59 +83,16 @@ def render_report(
     """
     con = duckdb.connect(str(marts_path), read_only=True)
     try:
-        tabellen = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        if "zielerreichung" not in tabellen:
+        vorhanden = tabellen(con)
+        if "zielerreichung" not in vorhanden:
             return f"{marts_path}: keine Tabelle zielerreichung (noch kein Refresh gelaufen?)\n"
-        jobcenter = [jc for jc in alle_jobcenter(con, tabellen) if jobcenter_id in (None, jc)]
+        jobcenter = [jc for jc in alle_jobcenter(con, vorhanden) if jobcenter_id in (None, jc)]
         if not jobcenter:
             return f"Keine Zielerreichung für Jobcenter {jobcenter_id} in {marts_path}.\n"
-        teile = [_jobcenter_report(con, jc, jahr, monat, tabellen) for jc in jobcenter]
+        teile = [_jobcenter_report(con, jc, jahr, monat, vorhanden) for jc in jobcenter]
     finally:
         con.close()
     return "\n".join(teile)
-
-
-# published marts with one row per Jobcenter and month: who has figures, with or without targets
-JOBCENTER_QUELLEN = ("zielerreichung", "lieferstand", "kennzahlen_monat", "rahmenbedingungen_monat")
-
-
-def alle_jobcenter(con: duckdb.DuckDBPyConnection, tabellen: set[str]) -> list[str]:
-    """Every Jobcenter in the published marts, also those without a target row."""
-    quellen = [t for t in JOBCENTER_QUELLEN if t in tabellen]
-    sql = " UNION ".join(f'SELECT jobcenter_id FROM "{t}"' for t in quellen)
-    return [r[0] for r in con.execute(f"SELECT DISTINCT * FROM ({sql}) ORDER BY 1").fetchall()]
-
-
-def ohne_ziele(con: duckdb.DuckDBPyConnection, jc: str, tabellen: set[str]) -> str | None:
-    """Why a Jobcenter has no Zielerreichung at all (None when it has some): no agreement
-    in the target catalogue, or none for the years its data cover."""
-    sql = "SELECT count(*) FROM zielerreichung WHERE jobcenter_id = ?"
-    if con.execute(sql, [jc]).fetchone()[0]:
-        return None
-    jahre: list[int] = []
-    if "ziele" in tabellen:
-        sql = "SELECT DISTINCT jahr FROM ziele WHERE jobcenter_id = ? ORDER BY 1"
-        jahre = [r[0] for r in con.execute(sql, [jc]).fetchall()]
-    if not jahre:
-        return "keine Zielvereinbarung im Zielkatalog, also keine Ziele zu berichten."
-    return (
-        "keine Zielvereinbarung im Zielkatalog für die Jahre mit Daten (Zielkatalog: "
-        f"{', '.join(str(j) for j in jahre)})."
-    )
-
-
-def _berichtsmonat(
-    con: duckdb.DuckDBPyConnection, jc: str, jahr: int | None, monat: int | None
-) -> dt.date | None:
-    bedingungen, params = ["jobcenter_id = ?"], [jc]
-    if jahr is not None:
-        bedingungen.append("year(berichtsmonat) = ?")
-        params.append(jahr)
-    if monat is not None:
-        bedingungen.append("month(berichtsmonat) = ?")
-        params.append(monat)
-    sql = f"SELECT max(berichtsmonat) FROM zielerreichung WHERE {' AND '.join(bedingungen)}"
-    return con.execute(sql, params).fetchone()[0]
 
 
 def _jobcenter_report(
@@ -145,70 +100,21 @@ def _jobcenter_report(
     jc: str,
     jahr: int | None,
     monat: int | None,
-    tabellen: set[str],
+    vorhanden: set[str],
 ) -> str:
-    grund = ohne_ziele(con, jc, tabellen)
+    grund = ohne_ziele(con, jc, vorhanden)
     if grund is not None:
         return f"Jobcenter {jc}: {grund}\n"
-    bm = _berichtsmonat(con, jc, jahr, monat)
+    bm = berichtsmonat(con, jc, jahr, monat)
     if bm is None:
-        wann = "/".join(str(x) for x in (monat, jahr) if x is not None)
-        return f"Jobcenter {jc}: keine Zielerreichung für {wann}.\n"
-    # the unit comes from the published catalogue; without it every value is shown bare
-    einheit_sql = "coalesce(k.einheit, '')" if "ziele" in tabellen else "''"
-    join = (
-        "LEFT JOIN ziele AS k ON k.jobcenter_id = z.jobcenter_id AND k.jahr = z.jahr "
-        "AND k.ziel_id = z.ziel_id"
-        if "ziele" in tabellen
-        else ""
-    )
-    spalten_z = {r[0] for r in con.execute("DESCRIBE zielerreichung").fetchall()}
-    geheim_sql = "z.unterdrueckt" if "unterdrueckt" in spalten_z else "false"
-    rows = con.execute(
-        f"""
-        SELECT z.ziel_id, z.bezeichnung, {einheit_sql}, z.ist, z.soll, z.zielwert,
-               z.hochrechnung, z.zielerreichungsgrad, z.status, z.vorlaeufig, {geheim_sql}
-        FROM zielerreichung AS z {join}
-        WHERE z.jobcenter_id = ? AND z.berichtsmonat = ?
-        """,
-        [jc, bm],
-    ).fetchall()
-    zeilen = sorted((_Zeile(*r) for r in rows), key=lambda z: _sortierschluessel(z.ziel_id))
-
+        return f"Jobcenter {jc}: keine Zielerreichung für {ohne_berichtsmonat(jahr, monat)}.\n"
+    zeilen = _lade_zeilen(con, jc, bm, vorhanden)
     kopf = (
         f"Zielerreichung Jobcenter {jc} – {MONATSNAMEN[bm.month - 1]} {bm.year} "
         f"(Ist: Januar bis {MONATSNAMEN[bm.month - 1]})"
     )
-    spalten = ("Ziel", "Bezeichnung", "Ist", "Soll", "Zielwert", "Hochrechnung", "Grad", "Status")
-    tabelle = [spalten]
-    for z in zeilen:
-        p = " p" if z.vorlaeufig else ""  # vorläufige Zahl
-        geheim = z.unterdrueckt
-        tabelle.append(
-            (
-                z.ziel_id,
-                _kuerzen(z.bezeichnung, BEZEICHNUNG_BREITE),
-                mit_einheit(z.ist, z.einheit, geheim) + (p if z.ist is not None else ""),
-                mit_einheit(z.soll, z.einheit),
-                mit_einheit(z.zielwert, z.einheit),
-                mit_einheit(z.hochrechnung, z.einheit, geheim)
-                + (p if z.hochrechnung is not None else ""),
-                ("*" if geheim else "–") if z.grad is None else zahl(z.grad, 0) + " %",
-                STATUS_LABEL.get(z.status, z.status),
-            )
-        )
-    breiten = [max(len(r[i]) for r in tabelle) for i in range(len(spalten))]
-    rechts = {2, 3, 4, 5, 6}  # numbers right-aligned
-    linien = [kopf, "=" * len(kopf)]
-    for n, r in enumerate(tabelle):
-        zellen = [
-            c.rjust(breiten[i]) if i in rechts else c.ljust(breiten[i]) for i, c in enumerate(r)
-        ]
-        linien.append("  ".join(zellen).rstrip())
-        if n == 0:
-            linien.append("  ".join("-" * b for b in breiten))
-    linien.append("")
-    if "rahmenbedingungen_monat" in tabellen:
+    linien = [kopf, "=" * len(kopf), *_tabelle(zeilen), ""]
+    if "rahmenbedingungen_monat" in vorhanden:
         linien.append(_rahmen_zeile(con, jc, bm))
     zaehlung = {s: sum(1 for z in zeilen if z.status == s) for s in STATUS_LABEL}
     linien.append(
@@ -225,6 +131,47 @@ def _jobcenter_report(
     return "\n".join(linien) + "\n"
 
 
+def _lade_zeilen(
+    con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date, vorhanden: set[str]
+) -> list[_Zeile]:
+    # the unit comes from the published catalogue; without it every value is shown bare
+    einheit_sql = "coalesce(k.einheit, '')" if "ziele" in vorhanden else "''"
+    join = (
+        "LEFT JOIN ziele AS k ON k.jobcenter_id = z.jobcenter_id AND k.jahr = z.jahr "
+        "AND k.ziel_id = z.ziel_id"
+        if "ziele" in vorhanden
+        else ""
+    )
+    geheim_sql = "z.unterdrueckt" if "unterdrueckt" in spalten(con, "zielerreichung") else "false"
+    rows = con.execute(
+        f"""
+        SELECT z.ziel_id, z.bezeichnung, {einheit_sql}, z.ist, z.soll, z.zielwert,
+               z.hochrechnung, z.zielerreichungsgrad, z.status, z.vorlaeufig, {geheim_sql}
+        FROM zielerreichung AS z {join}
+        WHERE z.jobcenter_id = ? AND z.berichtsmonat = ?
+        """,
+        [jc, bm],
+    ).fetchall()
+    return sorted((_Zeile(*r) for r in rows), key=lambda z: sortierschluessel(z.ziel_id))
+
+
+def _tabelle(zeilen: list[_Zeile]) -> list[str]:
+    """The fixed-width table: header, rule, one line per target; numbers right-aligned."""
+    spalten_ = ("Ziel", "Bezeichnung", "Ist", "Soll", "Zielwert", "Hochrechnung", "Grad", "Status")
+    tabelle = [spalten_, *(z.zellen() for z in zeilen)]
+    breiten = [max(len(r[i]) for r in tabelle) for i in range(len(spalten_))]
+    rechts = {2, 3, 4, 5, 6}
+    linien = []
+    for n, r in enumerate(tabelle):
+        zellen = [
+            c.rjust(breiten[i]) if i in rechts else c.ljust(breiten[i]) for i, c in enumerate(r)
+        ]
+        linien.append("  ".join(zellen).rstrip())
+        if n == 0:
+            linien.append("  ".join("-" * b for b in breiten))
+    return linien
+
+
 def _rahmen_zeile(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> str:
     r = con.execute(
         """
@@ -236,31 +183,21 @@ def _rahmen_zeile(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> str:
     ).fetchone()
     if r is None:
         return "Rahmenbedingungen: keine Daten für den Monat."
-    bestand, mittel, erwartung, abw, asyl8, asyl8_anteil, vorlaeufig = r
-    stern = " p" if vorlaeufig else ""
-    teil = f"Rahmenbedingungen: eLB Ø Jan–{MONATSNAMEN[bm.month - 1][:3]} {zahl(mittel, 0)}{stern}"
+    bestand, mittel, erwartung, abw, asyl8, asyl8_anteil, vorl = r
+    teil = (
+        f"Rahmenbedingungen: eLB Ø Jan–{MONATSNAMEN[bm.month - 1][:3]} "
+        f"{markiert(zahl(mittel, 0), vorl)}"
+    )
     if erwartung is not None:
-        teil += f" (erwartet Ø {zahl(erwartung, 0)}, {_vorzeichen(abw)} %)"
-    teil += f"; Bestand {zahl(bestand, 0)}{stern}, davon Asyl8 {zahl(asyl8, 0)}{stern}"
+        teil += f" (erwartet Ø {zahl(erwartung, 0)}, {vorzeichen(abw)} %)"
+    teil += (
+        f"; Bestand {markiert(zahl(bestand, 0), vorl)}, "
+        f"davon Asyl8 {markiert(zahl(asyl8, 0), vorl)}"
+    )
     if asyl8_anteil is not None:
         teil += f" ({zahl(asyl8_anteil, 1)} %)"
     return teil
 
 
-def _vorzeichen(wert: float | None) -> str:
-    if wert is None:
-        return "–"
-    return ("+" if wert >= 0 else "−") + zahl(abs(wert), 1)
-
-
 def _kuerzen(text: str, breite: int) -> str:
     return text if len(text) <= breite else text[: breite - 1] + "…"
-
-
-def _sortierschluessel(ziel_id: str) -> tuple:
-    # Z2.10 after Z2.9: compare the numeric parts as numbers
-    teile = ziel_id.lstrip("ZRTzrt").split(".")
-    try:
-        return (ziel_id[:1], *(int(t) for t in teile))
-    except ValueError:
-        return (ziel_id, 0)

@@ -4,7 +4,7 @@
 
 with lieferungen as (
 
-    select * from {{ ref('stg_lieferungen') }}
+    select * from {{ ref('int_lieferungen') }}
 
 ),
 
@@ -17,7 +17,7 @@ aktiv as (
 ),
 
 -- Final once any visible stand of the month has stand >= stichtag + 3 months; under as-of
--- only stands <= as_of are visible (stg_lieferungen already filters them).
+-- only stands <= as_of are visible (int_lieferungen already filters them).
 endgueltig as (
 
     select

@@ -1,44 +1,25 @@
--- Rows of `elb_bestand` of the active stand only (latest stand per jobcenter and month, or latest
--- stand <= as_of): a later delivery replaces the month as a whole, so rows are never merged
--- across stands.
-
-with quelle as (
-
-    select * from {{ source('raw', 'elb_bestand') }}
-
-),
-
-aktive_lieferungen as (
-
-    select jobcenter_id, berichtsmonat, stand
-    from {{ ref('stg_lieferungen') }}
-    where ist_aktiver_stand
-
-)
+-- Every row of `raw.elb_bestand`, every stand: lineage columns renamed without the leading
+-- underscore. Which stand counts is chosen downstream (macros/aktiver_stand.sql).
 
 select
-    q.jobcenter_id,
-    q.berichtsmonat,
-    q.stand,
-    q.person_id,
-    q.bg_id,
-    q.geburtsmonat,
-    q.geschlecht,
-    q.staatsangehoerigkeit,
-    q.alleinerziehend,
-    q.schwerbehindert,
-    q.schulabschluss,
-    q.berufsabschluss,
-    q.profillage,
-    q.elb_tage_730,
-    q.arbeitslos,
-    q.arbeitslos_seit,
-    q.massnahme_stichtag,
-    q.team,
-    q._quelldatei as quelldatei,
-    q._zeile as zeile
-from quelle as q
-inner join aktive_lieferungen as a
-    on  a.jobcenter_id = q.jobcenter_id
-    and a.berichtsmonat = q.berichtsmonat
-    and a.stand = q.stand
+    jobcenter_id,
+    berichtsmonat,
+    stand,
+    person_id,
+    bg_id,
+    geburtsmonat,
+    geschlecht,
+    staatsangehoerigkeit,
+    alleinerziehend,
+    schwerbehindert,
+    schulabschluss,
+    berufsabschluss,
+    profillage,
+    elb_tage_730,
+    arbeitslos,
+    arbeitslos_seit,
+    massnahme_stichtag,
+    team,
+    _quelldatei as quelldatei,
+    _zeile as zeile
+from {{ source('raw', 'elb_bestand') }}

@@ -1,0 +1,33 @@
+-- One row per Bedarfsgemeinschaft and month with its entitlements (K1 / K1E1). Every BG of
+-- the file counts for the sums, also BGs without eLB members (flagged, they are in the file
+-- because they draw benefits). Incremental by month (macros/monatsweise.sql).
+
+{%- set ab = neubau_ab() %}
+-- depends_on: {{ ref('int_monate') }}
+
+with leistungen as (
+
+    select * from {{ aktiver_stand(ref('stg_leistungen')) }} as leistungen
+    {{ nur_neubau(ab) }}
+
+),
+
+bgs_mit_elb as (
+
+    select distinct jobcenter_id, berichtsmonat, bg_id
+    from {{ ref('fct_elb_bestand') }}
+    {{ nur_neubau(ab) }}
+
+)
+
+select
+    l.jobcenter_id,
+    l.berichtsmonat,
+    l.stand,
+    l.bg_id,
+    l.llu_anspruch,
+    l.luh_anspruch,
+    e.bg_id is not null as bg_mit_elb
+from leistungen as l
+left join bgs_mit_elb as e
+    on e.jobcenter_id = l.jobcenter_id and e.berichtsmonat = l.berichtsmonat and e.bg_id = l.bg_id
