@@ -33,11 +33,11 @@ from dagster import (
 )
 
 from orchestration.launch import refresh_job, refresh_run
-from orchestration.locking import busy_with
 from zielmonitor.config import Paths, get_paths
 from zielmonitor.ingest import DeliveryRef, discover
 from zielmonitor.ingest.manifest import manifest_sha256
 from zielmonitor.ingest.mirror import vanished
+from zielmonitor.locking import busy_with
 from zielmonitor.quarantine import withdrawn_shas
 
 SENSOR_INTERVAL_S = 30

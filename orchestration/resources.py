@@ -13,8 +13,8 @@ from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import dbt_project
-from orchestration.locking import warehouse_lock
 from zielmonitor.config import Paths, get_paths
+from zielmonitor.locking import warehouse_lock
 from zielmonitor.private_files import restrict_umask
 
 TRIGGER_TAG = "zielmonitor/ausloeser"  # who launched the run (automation.refresh_run)

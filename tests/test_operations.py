@@ -244,8 +244,8 @@ def test_sensor_skips_while_a_run_writes(
 ) -> None:
     from dagster import SkipReason
 
-    from orchestration.locking import warehouse_lock
     from zielmonitor.config import Paths
+    from zielmonitor.locking import warehouse_lock
 
     data = tmp_path / "data"
     with warehouse_lock(Paths(dataset.full, data), "a test holding the lock"):
@@ -287,8 +287,8 @@ def test_one_job_one_writer_lock() -> None:
 
 
 def test_second_writer_waits_then_fails_clearly(dataset: Dataset, tmp_path: Path) -> None:
-    from orchestration.locking import warehouse_lock
     from zielmonitor.config import Paths
+    from zielmonitor.locking import warehouse_lock
 
     data = tmp_path / "data"
     with warehouse_lock(Paths(dataset.raw, data), "a test holding the lock"):

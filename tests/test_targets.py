@@ -190,14 +190,11 @@ def test_published_marts_pass_their_checks(warehouse: Path, tmp_path: Path) -> N
 
 
 def test_rahmenbedingungen_as_published(marts: Path) -> None:
-    con = duckdb.connect(str(marts), read_only=True)
-    try:
+    with duckdb.connect(str(marts), read_only=True) as con:
         rahmen = con.execute(
             "SELECT elb_bestand, elb_mittel_ytd, elb_erwartung, asyl8_bestand "
             "FROM rahmenbedingungen_monat WHERE berichtsmonat = DATE '2016-03-01'"
         ).fetchone()
-    finally:
-        con.close()
     # 10 persons, 1 of them SYR; expectation 48,869 from zielkatalog_rahmen
     assert rahmen == (10, 10.0, 48869.0, 1)
 

@@ -125,7 +125,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     """Quarantine a wrong delivery, record who, when and why, then refresh without it."""
-    from orchestration.locking import WarehouseBusyError, warehouse_lock
+    from zielmonitor.locking import WarehouseBusyError, warehouse_lock
     from zielmonitor.pipeline import prepare_environment
     from zielmonitor.quarantine import WithdrawError, withdraw
 

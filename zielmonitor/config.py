@@ -37,7 +37,7 @@ class Paths:
     marts_parquet_dir = _InDataDir("marts_parquet")  # published, a symlink to a version
     dagster_home = _InDataDir("dagster_home")
     rejections_dir = _InDataDir("rejections")
-    lock_file = _InDataDir(".warehouse.lock")  # the writer lock (orchestration/locking.py)
+    lock_file = _InDataDir(".warehouse.lock")  # the writer lock (zielmonitor/locking.py)
 
     def marts_as_of(self, as_of: str | None) -> Path:
         """The marts of an as-of refresh live in a file of their own; None: the live ones."""

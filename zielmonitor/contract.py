@@ -173,12 +173,14 @@ class FileSpec:
 
 
 C = Column
+PERSON_ID = C("person_id", "text")  # the pseudonymised person key of every person-level file
+FOERDERFALL_ID = C("foerderfall_id", "text")  # links an Austritt to its Eintritt
 
 FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "elb_bestand",
         (
-            C("person_id", "text"),
+            PERSON_ID,
             C("bg_id", "text"),
             C("geburtsmonat", "month"),
             C("geschlecht", "code", codes=GESCHLECHT),
@@ -231,7 +233,7 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "erwerbsaufnahmen",
         (
-            C("person_id", "text"),
+            PERSON_ID,
             C("beginn", "date"),
             C("art", "code", codes=ERWERBSART),
             C("foerderung", "code", required=False, codes=FOERDERUNG),
@@ -243,8 +245,8 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "massnahme_eintritte",
         (
-            C("foerderfall_id", "text"),
-            C("person_id", "text"),
+            FOERDERFALL_ID,
+            PERSON_ID,
             C("instrument", "code", codes=INSTRUMENT),
             C("massnahme_ziel", "code", required=False, codes=MASSNAHME_ZIEL),
             C("eintritt", "date"),
@@ -273,8 +275,8 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "massnahme_austritte",
         (
-            C("foerderfall_id", "text"),
-            C("person_id", "text"),
+            FOERDERFALL_ID,
+            PERSON_ID,
             C("austritt", "date"),
             C("austrittsgrund", "code", codes=AUSTRITTSGRUND),
             C("abschluss_bestanden", "flag", required=False),
@@ -285,7 +287,7 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "kontakte",
         (
-            C("person_id", "text"),
+            PERSON_ID,
             C("datum", "date"),
             C("kontaktart", "code", codes=KONTAKTART),
         ),

@@ -1,3 +1,5 @@
+{{ config(meta={"dagster": {"ref": {"name": "fct_erwerbsaufnahmen_zuordnung"}}}) }}
+
 -- Rule 1/2/4: every counted start has the person's ELB(t-1) record in the SAME Jobcenter,
 -- and a rule-2 start has no ELB(t-2) record there. Returns offending rows.
 select z.jobcenter_id, z.berichtsmonat, z.person_id, z.zaehlart
