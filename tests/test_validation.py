@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import ingest_helpers as h
@@ -15,9 +16,11 @@ import pytest
 from ingest_helpers import template_fixture, world_fixture  # noqa: F401 (fixtures)
 
 from zielmonitor.contract import FILES_BY_NAME, MANIFEST_NAME
-from zielmonitor.ingest import ingest, validate_delivery
+from zielmonitor.ingest import ingest, validate, validate_delivery
+from zielmonitor.ingest.findings import MAX_PER_RULE
+from zielmonitor.ingest.history import Eintritt, History
 from zielmonitor.ingest.parse import parse_series
-from zielmonitor.ingest.reader import read_file
+from zielmonitor.ingest.reader import RawFile, parse_file, read_file
 
 ELB, KON, LEI = "elb_bestand.csv", "kontakte.csv", "leistungen.csv"
 AUS = "massnahme_austritte.csv"
@@ -458,3 +461,41 @@ def test_first_month_loads_in_sql_with_unprovable_persons(world: tuple[Path, Pat
     assert first.checked_by == "sql"
     strays = [(w.file, w.row, w.value) for w in first.warnings if w.rule == "person_not_in_stock"]
     assert (KON, 1, "P99") in strays
+
+
+def _parsed(name: str, rows: list[dict[str, str | None]]):
+    """A contract file of `rows` (other columns empty), parsed as the detailed path parses."""
+    spec = FILES_BY_NAME[name]
+    strings = pd.DataFrame(rows, columns=list(spec.column_names), index=range(1, len(rows) + 1))
+    return parse_file(RawFile(spec.csv_name, len(rows), strings.astype(object)), spec)
+
+
+def test_rules_across_files_run_as_sql_over_the_detailed_paths_frames():
+    """relations.py on registered pandas frames: this delivery's last Eintritt row of a
+    Förderfall wins over an earlier month's, values are shown as written, strays are capped."""
+    files = {
+        "elb_bestand": _parsed("elb_bestand", [{"person_id": "P1", "bg_id": "B1"}]),
+        "massnahme_eintritte": _parsed("massnahme_eintritte", [
+            {"foerderfall_id": "F1", "person_id": "P1", "instrument": "MAT",
+             "eintritt": "2016-02-20"},
+            {"foerderfall_id": "F1", "person_id": "P1", "instrument": "FBW",
+             "eintritt": "2016-02-10"}]),
+        "massnahme_austritte": _parsed("massnahme_austritte", [
+            {"foerderfall_id": "F1", "person_id": "P1", "austritt": "05.02.2016",
+             "abschluss_bestanden": "ja"},
+            {"foerderfall_id": "F2", "person_id": "P1", "austritt": "2016-02-12"}]),
+        "kontakte": _parsed("kontakte", [{"person_id": f"X{i}"} for i in range(MAX_PER_RULE + 3)]),
+    }  # fmt: skip
+    earlier = {"F1": Eintritt("P2", "MAT", date(2016, 1, 3))}
+    history = History(date(2016, 1, 31), frozenset({"P0"}), "warehouse", earlier)
+
+    found = [(f.severity, f.file, f.row, f.column, f.value, f.rule) for f in
+             validate.cross_checks(files, history)]  # fmt: skip
+
+    assert ("error", AUS, 1, "austritt", "05.02.2016", "austritt_before_eintritt") in found
+    assert not [
+        f for f in found if f[5] in ("austritt_person_mismatch", "abschluss_bestanden_fbw_only")
+    ]
+    assert ("warning", AUS, 2, "foerderfall_id", "F2", "austritt_without_eintritt") in found
+    strays = [f for f in found if f[1] == KON and f[5] == "person_not_in_stock"]
+    assert len(strays) == MAX_PER_RULE + 1 and strays[-1][2] is None  # then "… and 3 more"

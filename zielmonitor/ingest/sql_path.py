@@ -3,15 +3,16 @@ SQL inside DuckDB, a batch of deliveries at a time, then written with `INSERT �
 without a pandas round trip.
 
 It answers one question per delivery: is it clean? Every rule of the detailed path
-(`validate.py`: parse rules, pandera schema, keys, windows, cross-file and cross-month
-checks) is expressed as a SQL predicate; any violation, any file that is not a plain CSV
+(`validate.py`: parse rules, pandera schema, keys, windows) is expressed as a SQL predicate,
+generated from the contract; the cross-file and cross-month rules are the queries of
+`relations.py`, which the detailed path runs too. Any violation, any file that is not a plain CSV
 (Parquet, encoding trouble, blank or short rows, extra columns) and any month whose
 predecessor is on disk but not in the warehouse sends the delivery to the detailed path,
 which names every finding. A month with no predecessor anywhere (the first of a history) is
 checked here as the detailed path checks it: persons outside the stock are warnings. So the
-SQL only ever has to decide "clean", never explain: the detailed path stays the one place
-for messages. Warnings (which never block) are produced here exactly as the detailed path
-would, because they are stored with a loaded delivery.
+SQL only ever has to decide "clean", never explain: the detailed path names the findings.
+Warnings (which never block) are stored with a loaded delivery; those across files come from
+relations.findings, as in the detailed path.
 tests/test_ingest_sql.py holds both paths to the same tables and warnings.
 
 A batch holds deliveries of one month, at most one per Jobcenter (so none depends on
@@ -47,6 +48,7 @@ from zielmonitor.contract import (
     FileSpec,
     Rule,
 )
+from zielmonitor.ingest import relations
 from zielmonitor.ingest.discovery import (
     DeliveryRef,
     month_start,
@@ -54,26 +56,20 @@ from zielmonitor.ingest.discovery import (
     read_regular,
     relative_path,
 )
-from zielmonitor.ingest.findings import Finding, warning
+from zielmonitor.ingest.findings import Finding
 from zielmonitor.ingest.history import History, latest_loaded_stands, stands_on_disk
 from zielmonitor.ingest.manifest import Manifest, check_folder, read_manifest
 from zielmonitor.ingest.reader import RawFile, arrow_strings, decode, long_line, separator
 from zielmonitor.ingest.schemas import birth_month_window
 from zielmonitor.ingest.validate import (
-    AUSTRITT_WITHOUT_EINTRITT,
-    BG_NOT_IN_STOCK,
-    EVENT_FILES,
-    PERSON_NOT_PROVABLE,
-    ZIEL_MISSING,
     contract_files,
     links_out,
     rule_context,
     unlisted_files,
 )
 
-TABLE_PREFIX = "_zm_sql_"  # temp tables of the batch being checked, one per file
+TABLE_PREFIX = relations.PREFIX  # temp tables of the batch being checked, one per file
 DELIVERIES = TABLE_PREFIX + "lieferung"  # one row per delivery of the batch: its rule context
-KNOWN_EINTRITTE = TABLE_PREFIX + "eintritte_bekannt"  # the Eintritt each Austritt refers to
 
 
 @dataclass
@@ -103,7 +99,7 @@ class SqlDelivery:
 
     @staticmethod
     def table(name: str) -> str:
-        return TABLE_PREFIX + name
+        return relations.table(name)  # the names the rules of relations.py read
 
 
 # --- reading (disk only, thread-safe) -----------------------------------------------------
@@ -181,7 +177,7 @@ def check_batch(
             if parts:
                 _type_into_temp_table(con, spec, parts)
                 bad |= _unclean_files(con, spec)
-        warnings = _cross_checks(con, len(candidates), bad)
+        warnings = _cross_checks(con, candidates, bad)
     except BaseException:
         drop_tables(con)
         raise
@@ -253,10 +249,11 @@ def _register_deliveries(
 
 
 def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table in [SqlDelivery.table(s.name) for s in FILES] + [
-        DELIVERIES,
-        KNOWN_EINTRITTE,
-    ]:
+    views = [relations.PREV_PERSONS, relations.EARLIER_EINTRITTE]
+    for view in views:
+        con.execute(f"DROP VIEW IF EXISTS {relations.table(view)}")
+    tables = [s.name for s in FILES] + [relations.KNOWN_EINTRITTE]
+    for table in [relations.table(t) for t in tables] + [DELIVERIES]:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -375,24 +372,41 @@ def _row_violation(rule: Rule, v: str, other: str) -> str:
 # --- references across files and months ------------------------------------------------
 
 
-def _cross_checks(con, n_deliveries: int, bad: set[int]) -> dict[int, list[Finding]]:
-    """validate.cross_checks with the previous month from the warehouse (or none at all):
+def _cross_checks(
+    con, candidates: list[tuple[Prepared, Predecessor]], bad: set[int]
+) -> dict[int, list[Finding]]:
+    """The rules of relations.py with the previous month from the warehouse (or none at all):
     adds the deliveries with errors to `bad`, returns the warnings per delivery."""
-    warnings: dict[int, list[Finding]] = {d: [] for d in range(n_deliveries)}
-    tables = _batch_tables(con)
-    if "elb_bestand" in tables:
-        bad |= _persons_not_in_stock(con, tables, warnings)
-    if "leistungen" in tables:
-        _add(warnings, con, _bg_not_in_stock(), BG_NOT_IN_STOCK, "leistungen", "bg_id")
-    if "massnahme_eintritte" in tables:
-        sql = (
-            f"SELECT _d, _zeile, NULL FROM {SqlDelivery.table('massnahme_eintritte')}"
-            " WHERE instrument = 'FBW' AND massnahme_ziel IS NULL"
-        )
-        _add(warnings, con, sql, ZIEL_MISSING, "massnahme_eintritte", "massnahme_ziel")
-    if "massnahme_austritte" in tables:
-        bad |= _austritte(con, tables, warnings)
-    return warnings
+    names = _batch_tables(con) & set(FILES_BY_NAME)
+    _history_views(con, "massnahme_austritte" in names)
+    files = {name: FILES_BY_NAME[name].csv_name for name in names}
+    sources = {d: "warehouse" if prev else None for d, (_, prev) in enumerate(candidates)}
+    found = relations.findings(con, files, sources)
+    bad |= {d for d, fs in found.items() if any(f.is_error for f in fs)}
+    return {d: [f for f in fs if not f.is_error] for d, fs in found.items()}
+
+
+def _history_views(con, with_austritte: bool) -> None:
+    """The previous month's persons and the earlier Eintritte the rules read, as views on
+    the warehouse; the Eintritte only of the Förderfälle the batch's Austritte name."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {relations.table(relations.PREV_PERSONS)} AS
+        SELECT l._d, r.person_id FROM raw.elb_bestand r JOIN {DELIVERIES} l
+          ON r.jobcenter_id = l.jobcenter_id AND r.berichtsmonat = l.vormonat
+         AND r.stand = l.vormonat_stand"""
+    )
+    if not with_austritte:
+        return
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {relations.table(relations.EARLIER_EINTRITTE)} AS
+        SELECT a._d, r.foerderfall_id, r.person_id, r.instrument, r.eintritt
+        FROM {SqlDelivery.table("massnahme_austritte")} a JOIN {DELIVERIES} l USING (_d)
+        JOIN raw.massnahme_eintritte r
+          ON r.jobcenter_id = l.jobcenter_id AND r.foerderfall_id = a.foerderfall_id
+         AND r.berichtsmonat < l.berichtsmonat
+        QUALIFY row_number() OVER (PARTITION BY a._d, a.foerderfall_id
+                                   ORDER BY r.berichtsmonat DESC, r.stand DESC) = 1"""
+    )
 
 
 def _batch_tables(con) -> set[str]:
@@ -401,97 +415,6 @@ def _batch_tables(con) -> set[str]:
         [TABLE_PREFIX + "%"],
     ).fetchall()
     return {name.removeprefix(TABLE_PREFIX) for (name,) in found}
-
-
-def _persons_not_in_stock(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set[int]:
-    """Events of persons in neither this stock nor the previous month's: an error; a warning
-    where there is no previous month (not provable). One anti-join for all event files, so
-    the known persons are hashed once."""
-    files = [name for name in EVENT_FILES if name in tables]
-    if not files:
-        return set()
-    events = " UNION ALL ".join(
-        f"SELECT {i} AS f, _d, _zeile, person_id FROM {SqlDelivery.table(name)}"
-        for i, name in enumerate(files)
-    )
-    strays = con.execute(  # few rows: one scan decides errors and warnings
-        f"""WITH known AS (
-          SELECT _d, person_id FROM {SqlDelivery.table("elb_bestand")}
-          UNION ALL
-          SELECT l._d, r.person_id FROM raw.elb_bestand r JOIN {DELIVERIES} l
-            ON r.jobcenter_id = l.jobcenter_id AND r.berichtsmonat = l.vormonat
-           AND r.stand = l.vormonat_stand)
-        SELECT e.f, e._d, e._zeile, e.person_id, l.vormonat_stand IS NULL
-        FROM ({events}) e JOIN {DELIVERIES} l USING (_d)
-        WHERE e.person_id IS NOT NULL AND NOT EXISTS
-          (SELECT 1 FROM known k WHERE k._d = e._d AND k.person_id = e.person_id)
-        ORDER BY e.f, e._d, e._zeile"""
-    ).fetchall()
-    bad = set()
-    for f, d, row, person, unprovable in strays:
-        if unprovable:
-            file = FILES_BY_NAME[files[f]].csv_name
-            warnings[d].append(warning(*PERSON_NOT_PROVABLE, file, row, "person_id", person))
-        else:
-            bad.add(d)
-    return bad
-
-
-def _bg_not_in_stock() -> str:
-    t = SqlDelivery.table
-    return (
-        f"SELECT _d, _zeile, bg_id FROM {t('leistungen')} b WHERE NOT EXISTS"
-        f" (SELECT 1 FROM {t('elb_bestand')} e WHERE e._d = b._d AND e.bg_id = b.bg_id)"
-    )
-
-
-def _austritte(con, tables: set[str], warnings: dict[int, list[Finding]]) -> set[int]:
-    """Each Austritt against its Eintritt: this delivery's, else the latest earlier one."""
-    t = SqlDelivery.table
-    columns = "_d, foerderfall_id, person_id, instrument, eintritt"
-    this = (
-        f"SELECT {columns} FROM {t('massnahme_eintritte')}"
-        if "massnahme_eintritte" in tables
-        else "SELECT NULL::INTEGER AS _d, NULL::VARCHAR AS foerderfall_id,"
-        " NULL::VARCHAR AS person_id, NULL::VARCHAR AS instrument, NULL::DATE AS eintritt"
-        " WHERE false"
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {KNOWN_EINTRITTE} AS
-        WITH this AS ({this}),
-        earlier AS (
-          SELECT a._d, r.foerderfall_id, r.person_id, r.instrument, r.eintritt
-          FROM {t("massnahme_austritte")} a JOIN {DELIVERIES} l USING (_d)
-          JOIN raw.massnahme_eintritte r
-            ON r.jobcenter_id = l.jobcenter_id AND r.foerderfall_id = a.foerderfall_id
-           AND r.berichtsmonat < l.berichtsmonat
-          WHERE NOT EXISTS (SELECT 1 FROM this
-                            WHERE this._d = a._d AND this.foerderfall_id = a.foerderfall_id)
-          QUALIFY row_number() OVER (PARTITION BY a._d, a.foerderfall_id
-                                     ORDER BY r.berichtsmonat DESC, r.stand DESC) = 1)
-        SELECT * FROM this UNION ALL SELECT * FROM earlier"""
-    )
-    found = con.execute(
-        f"""SELECT DISTINCT a._d FROM {t("massnahme_austritte")} a
-        JOIN {KNOWN_EINTRITTE} k ON k._d = a._d AND k.foerderfall_id = a.foerderfall_id
-        WHERE (a.person_id IS NOT NULL AND a.person_id <> k.person_id)
-           OR (a.austritt < k.eintritt)
-           OR (a.abschluss_bestanden IS NOT NULL AND k.instrument <> 'FBW')"""
-    ).fetchall()
-    stray = (
-        f"SELECT _d, _zeile, foerderfall_id FROM {t('massnahme_austritte')} a WHERE NOT EXISTS"
-        f" (SELECT 1 FROM {KNOWN_EINTRITTE} k"
-        "  WHERE k._d = a._d AND k.foerderfall_id = a.foerderfall_id)"
-    )
-    _add(warnings, con, stray, AUSTRITT_WITHOUT_EINTRITT, "massnahme_austritte", "foerderfall_id")
-    return {d for (d,) in found}
-
-
-def _add(warnings, con, sql: str, kind: tuple[str, str], name: str, column: str) -> None:
-    """Warnings found by `sql` (rows of _d, _zeile, value), in file order per delivery."""
-    file = FILES_BY_NAME[name].csv_name
-    for d, row, value in con.execute(sql + " ORDER BY _d, _zeile").fetchall():
-        warnings[d].append(warning(*kind, file, row, column, value))
 
 
 # --- writing ------------------------------------------------------------------------------

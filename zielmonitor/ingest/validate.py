@@ -11,10 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandera.errors import SchemaErrors
 
-from zielmonitor.contract import FILES, MANIFEST_NAME, FileSpec
+from zielmonitor.contract import FILES, FILES_BY_NAME, MANIFEST_NAME, FileSpec
+from zielmonitor.ingest import relations
 from zielmonitor.ingest.discovery import (
     DeliveryRef,
     not_regular,
@@ -30,19 +33,7 @@ from zielmonitor.ingest.reader import ParsedFile, parse_file, read_file
 from zielmonitor.ingest.schemas import FileSchema, RuleContext, build_schema
 from zielmonitor.ingest.schemas import findings_from_cases as schema_findings
 
-EVENT_FILES = ("erwerbsaufnahmen", "massnahme_eintritte", "massnahme_austritte", "kontakte")
 NON_EMPTY_FILES = ("elb_bestand", "leistungen")  # a Jobcenter never has no stock / no BGs
-# (rule, message) of the cross-file warnings; the SQL path (sql_path.py) writes the same
-BG_NOT_IN_STOCK = ("bg_not_in_stock", "BG not in elb_bestand (allowed for BGs of non-eLB only)")
-ZIEL_MISSING = ("massnahme_ziel_missing", "FBW Eintritt without massnahme_ziel")
-AUSTRITT_WITHOUT_EINTRITT = (
-    "austritt_without_eintritt",
-    "no Eintritt of this or an earlier loaded month (may predate the history)",
-)
-PERSON_NOT_PROVABLE = (  # the previous month is unknown: a warning, not an error
-    "person_not_in_stock",
-    "person not in this month's elb_bestand; previous month unknown, so not provable",
-)
 logger = logging.getLogger(__name__)
 
 
@@ -269,138 +260,60 @@ def _capped_cases(
 
 
 def cross_checks(files: dict[str, ParsedFile], history: History) -> list[Finding]:
-    out: list[Finding] = []
-    stock = files.get("elb_bestand")
-    if stock is None:
-        return out  # the stock itself is broken: already an error
-    persons = set(stock.typed["person_id"].dropna())
-    out += _persons_in_stock(files, persons, history)
-    if "leistungen" in files:
-        out += _bg_in_stock(files["leistungen"], set(stock.typed["bg_id"].dropna()))
-    if "massnahme_eintritte" in files:
-        out += _fbw_ziel(files["massnahme_eintritte"])
-    if "massnahme_austritte" in files:
-        out += _austritte(files["massnahme_austritte"], files.get("massnahme_eintritte"), history)
-    return out
+    """The rules of relations.py over this delivery's typed frames, registered in an
+    in-memory DuckDB under the names the SQL path's batch tables have (`_d` = 0)."""
+    if "elb_bestand" not in files:
+        return []  # the stock itself is broken: already an error
+    with duckdb.connect() as con:
+        for name in files.keys() & relations.READS.keys():
+            con.register(relations.table(name), _frame(name, files[name].typed))
+        _register_history(con, history)
+        names = {name: parsed.raw.file for name, parsed in files.items()}
+        source = None if history.prev_persons is None else history.prev_source
+
+        def written(name: str, row: int, column: str, _value: object) -> object:
+            return files[name].raw.strings.at[row, column]
+
+        return relations.findings(con, names, {0: source}, written)[0]
 
 
-def _persons_in_stock(files, persons: set[str], history: History) -> list[Finding]:
-    known = persons | (history.prev_persons or set())
-    out = []
-    for name in EVENT_FILES:
-        parsed = files.get(name)
-        if parsed is None:
-            continue
-        ids = parsed.typed["person_id"]
-        strays = ids[ids.notna() & ~ids.isin(known)]
-        file = parsed.raw.file
-        if history.prev_persons is None:  # warnings are stored with a loaded delivery: all
-            out += [
-                warning(*PERSON_NOT_PROVABLE, file, r, "person_id", p) for r, p in strays.items()
-            ]
-            continue
-        why = (
-            "person in neither this month's nor the previous month's elb_bestand"
-            f" ({history.prev_source})"
-        )
-        for row, person in strays.iloc[:MAX_PER_RULE].items():  # errors: the first ones tell
-            out.append(error("person_not_in_stock", why, file, row, "person_id", person))
-        if len(strays) > MAX_PER_RULE:
-            out.append(more("error", file, "person_not_in_stock", len(strays) - MAX_PER_RULE))
-    return out
+_ARROW_TYPES = {"date": pa.date32(), "month": pa.date32(), "flag": pa.bool_()}
 
 
-def _bg_in_stock(leistungen: ParsedFile, bgs: set[str]) -> list[Finding]:
-    ids = leistungen.typed["bg_id"]
-    return [
-        warning(
-            *BG_NOT_IN_STOCK,
-            leistungen.raw.file,
-            row,
-            "bg_id",
-            bg,
-        )
-        for row, bg in ids[ids.notna() & ~ids.isin(bgs)].items()
-    ]
+def _frame(name: str, typed: pd.DataFrame) -> pa.Table:
+    """The columns the rules read, typed as in the SQL path (an all-missing column has no
+    type of its own in pandas), plus `_d` and the row number `_zeile`."""
+    columns = {c.name: c.type for c in FILES_BY_NAME[name].columns}
+    out = {"_d": pa.array(np.zeros(len(typed), dtype=np.int32))}
+    out["_zeile"] = pa.array(typed.index.to_numpy(dtype=np.int64))
+    for column in relations.READS[name]:
+        kind = _ARROW_TYPES.get(columns[column], pa.string())
+        values = pa.array(typed[column], from_pandas=True)
+        out[column] = values.cast(kind) if values.type != kind else values
+    return pa.table(out)
 
 
-def _fbw_ziel(eintritte: ParsedFile) -> list[Finding]:
-    df = eintritte.typed
-    missing = df[df["instrument"].eq("FBW") & df["massnahme_ziel"].isna()]
-    return [
-        warning(
-            *ZIEL_MISSING,
-            eintritte.raw.file,
-            row,
-            "massnahme_ziel",
-        )
-        for row in missing.index
-    ]
-
-
-def _austritte(austritte: ParsedFile, eintritte: ParsedFile | None, history: History):
-    known = {
-        fid: (e.person_id, e.instrument, e.eintritt) for fid, e in history.earlier_eintritte.items()
-    }
-    if eintritte is not None:
-        for r in eintritte.typed.itertuples():
-            eintritt = None if pd.isna(r.eintritt) else r.eintritt.date()
-            known[r.foerderfall_id] = (r.person_id, r.instrument, eintritt)
-    out = []
-    file = austritte.raw.file
-    for r in austritte.typed.itertuples():
-        match = known.get(r.foerderfall_id)
-        if match is None:
-            out.append(
-                warning(
-                    *AUSTRITT_WITHOUT_EINTRITT,
-                    file,
-                    r.Index,
-                    "foerderfall_id",
-                    r.foerderfall_id,
-                )
-            )
-            continue
-        out += _austritt_matches(r, match, file, austritte.raw.strings)
-    return out
-
-
-def _austritt_matches(
-    r, match: tuple[str, str, date | None], file: str, strings: pd.DataFrame
-) -> list[Finding]:
-    person, instrument, eintritt = match
-    out = []
-    if r.person_id is not None and r.person_id != person:
-        out.append(
-            error(
-                "austritt_person_mismatch",
-                f"Eintritt of this Förderfall belongs to person {person}",
-                file,
-                r.Index,
-                "person_id",
-                r.person_id,
-            )
-        )
-    if eintritt is not None and not pd.isna(r.austritt) and r.austritt.date() < eintritt:
-        out.append(
-            error(
-                "austritt_before_eintritt",
-                f"Austritt before the Eintritt {eintritt}",
-                file,
-                r.Index,
-                "austritt",
-                strings.at[r.Index, "austritt"],
-            )
-        )
-    if not pd.isna(r.abschluss_bestanden) and instrument != "FBW":
-        out.append(
-            error(
-                "abschluss_bestanden_fbw_only",
-                f"abschluss_bestanden is for FBW only, Förderfall is {instrument}",
-                file,
-                r.Index,
-                "abschluss_bestanden",
-                strings.at[r.Index, "abschluss_bestanden"],
-            )
-        )
-    return out
+def _register_history(con: duckdb.DuckDBPyConnection, history: History) -> None:
+    persons = sorted(history.prev_persons or ())
+    con.register(
+        relations.table(relations.PREV_PERSONS),
+        pa.table(
+            {
+                "_d": pa.array([0] * len(persons), pa.int32()),
+                "person_id": pa.array(persons, pa.string()),
+            }
+        ),
+    )
+    earlier = history.earlier_eintritte
+    con.register(
+        relations.table(relations.EARLIER_EINTRITTE),
+        pa.table(
+            {
+                "_d": pa.array([0] * len(earlier), pa.int32()),
+                "foerderfall_id": pa.array(list(earlier), pa.string()),
+                "person_id": pa.array([e.person_id for e in earlier.values()], pa.string()),
+                "instrument": pa.array([e.instrument for e in earlier.values()], pa.string()),
+                "eintritt": pa.array([e.eintritt for e in earlier.values()], pa.date32()),
+            }
+        ),
+    )
