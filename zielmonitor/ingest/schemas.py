@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from zielmonitor.contract import MAX_AGE, MIN_AGE, FileSpec, Rule
 from zielmonitor.ingest.findings import Finding, error
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,10 @@ def birth_month_window(stichtag: date) -> tuple[date, date]:
 
 
 def build_schema(spec: FileSpec, ctx: RuleContext) -> FileSchema:
+    # imported here, not at module level: importing pandera sets SPARK_LOCAL_IP and
+    # PYARROW_IGNORE_TIMEZONE, and importing zielmonitor must change no variable
+    import pandera.pandas as pa
+
     messages = {(r.column, r.code): ctx.message(r) for r in spec.rules}
     messages |= {(c.name, "not_nullable"): "required value is missing" for c in spec.columns}
     value_checks: dict[str, list[pa.Check]] = {c.name: [] for c in spec.columns}
