@@ -18,7 +18,6 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 from dagster import (
@@ -34,17 +33,15 @@ from dagster import (
 
 from orchestration.launch import refresh_job, refresh_run
 from zielmonitor.config import Paths, get_paths
-from zielmonitor.ingest import DeliveryRef, discover
+from zielmonitor.ingest import DeliveryRef, discover, loaded_manifests
 from zielmonitor.ingest.manifest import manifest_sha256
-from zielmonitor.ingest.mirror import vanished
+from zielmonitor.ingest.mirror import Key, vanished
 from zielmonitor.locking import busy_with
 from zielmonitor.quarantine import withdrawn_shas
 
 SENSOR_INTERVAL_S = 30
 DEFAULT_SETTLE_S = 10.0  # a delivery whose files changed more recently may still be copying
 NEW_DELIVERIES_TAG = "zielmonitor/neue_lieferungen"
-
-Key = tuple  # (jobcenter_id, month start, stand), as in raw.lieferungen
 
 
 @dataclass(frozen=True)
@@ -77,21 +74,6 @@ def _changed_ns(ref: DeliveryRef) -> int:
     with os.scandir(ref.path) as entries:
         stamps.extend(e.stat(follow_symlinks=False).st_ctime_ns for e in entries)
     return max(stamps)
-
-
-def loaded_manifests(warehouse: Path) -> dict[Key, str]:
-    """raw.lieferungen: the manifest sha256 of every loaded delivery (empty: nothing loaded).
-    Raises duckdb.IOException while a writer holds the file."""
-    if not warehouse.exists():
-        return {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        sql = "SELECT count(*) FROM duckdb_tables() WHERE schema_name='raw' AND table_name=?"
-        if not con.execute(sql, ["lieferungen"]).fetchall()[0][0]:
-            return {}
-        rows = con.execute(
-            "SELECT jobcenter_id, berichtsmonat, stand, manifest_sha256 FROM raw.lieferungen"
-        ).fetchall()
-    return {(jc, month, stand): sha for jc, month, stand, sha in rows}
 
 
 @dataclass(frozen=True)

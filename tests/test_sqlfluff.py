@@ -20,8 +20,12 @@ LINTED = ("dbt_project/models", "dbt_project/tests")
 def test_dbt_models_lint_clean(tmp_path: Path) -> None:
     sqlfluff_bin = Path(sys.executable).parent / "sqlfluff"
     # its own warehouse, target/ and logs/: the lint must not touch what other tests read
-    env = {**os.environ, "ZIELMONITOR_WAREHOUSE": str(tmp_path / "lint.duckdb"),
-           "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}  # fmt: skip
+    env = {
+        **os.environ,
+        "ZIELMONITOR_WAREHOUSE": str(tmp_path / "lint.duckdb"),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
     done = subprocess.run(
         [str(sqlfluff_bin), "lint", *LINTED, "--format", "json", "--processes", "1"],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,

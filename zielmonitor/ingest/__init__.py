@@ -8,6 +8,7 @@ from zielmonitor.ingest.load import (
     IngestResult,
     ensure_tables,
     ingest,
+    loaded_manifests,
     pending_months,
 )
 from zielmonitor.ingest.validate import validate_delivery
@@ -20,6 +21,7 @@ __all__ = [
     "discover",
     "ensure_tables",
     "ingest",
+    "loaded_manifests",
     "pending_months",
     "validate_delivery",
 ]

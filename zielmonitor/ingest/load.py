@@ -189,18 +189,24 @@ def pending_months(warehouse: Path, refs: Sequence[DeliveryRef]) -> list[str]:
     """Months of the discovered deliveries (`refs`: every delivery in the raw folder) that are
     not loaded with this manifest (new, changed or rejected before), and months of loaded
     deliveries whose folder is gone: what a refresh has to ingest. Reads the warehouse only."""
+    loaded = loaded_manifests(warehouse)
+    pending = {r.berichtsmonat for r in refs if not _already_loaded(loaded, r)}
+    gone = vanished(loaded, refs)
+    return sorted(pending | {f"{month:%Y-%m}" for _, month, _ in gone})
+
+
+def loaded_manifests(warehouse: Path) -> dict[Key, str]:
+    """The one record of what is loaded (raw.lieferungen), read by the ingest and the sensor:
+    the manifest sha256 of every loaded delivery by (jobcenter, month start, stand); empty
+    before the first load. Raises duckdb.IOException while a writer holds the file."""
     if not warehouse.exists():
-        return sorted({r.berichtsmonat for r in refs})
+        return {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        if not con.execute(
+        exists = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw'"
             " AND table_name = 'lieferungen'"
-        ).fetchall()[0][0]:
-            return sorted({r.berichtsmonat for r in refs})
-        loaded = _loaded_manifests(con)
-        pending = {r.berichtsmonat for r in refs if not _already_loaded(loaded, r)}
-        gone = vanished(loaded, refs)
-        return sorted(pending | {f"{month:%Y-%m}" for _, month, _ in gone})
+        ).fetchall()[0][0]
+        return _loaded_manifests(con) if exists else {}
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -383,7 +389,7 @@ def _refuse_withdrawn(
     return rest
 
 
-def _loaded_manifests(con) -> dict[tuple, str]:
+def _loaded_manifests(con) -> dict[Key, str]:
     """sha256 of the manifest of every loaded delivery, by (jobcenter, month start, stand)."""
     found = con.execute(
         "SELECT jobcenter_id, berichtsmonat, stand, manifest_sha256 FROM raw.lieferungen"
@@ -391,7 +397,7 @@ def _loaded_manifests(con) -> dict[tuple, str]:
     return {(jc, month, stand): sha for jc, month, stand, sha in found}
 
 
-def _already_loaded(loaded: dict[tuple, str], ref: DeliveryRef) -> bool:
+def _already_loaded(loaded: dict[Key, str], ref: DeliveryRef) -> bool:
     sha = loaded.get((ref.jobcenter_id, ref.month_start, ref.stand))
     return sha is not None and sha == manifest_sha256(ref.path)
 
