@@ -1,5 +1,8 @@
 """Where the time of one `zielmonitor refresh` goes: Dagster's event log (step start/end)
-and dbt's run_results.json of the dbt step (per-node execution time, by folder)."""
+and dbt's run_results.json of the dbt step (per-node execution time, by folder).
+
+The CLI refresh is one Dagster run of the job `refresh`; a refresh that finds nothing to do
+starts no run at all (issue 16): its breakdown is the process alone."""
 
 from __future__ import annotations
 
@@ -55,8 +58,11 @@ def _category(node: dict) -> str:
 def dbt_timings(target_dir: Path, run_id: str) -> dict | None:
     """Per-category sums of dbt node execution times (dbt's thread-seconds) and dbt's
     own elapsed wall time, from the dagster-dbt target folder of the run."""
-    folders = sorted(target_dir.glob(f"dbt_models-{run_id[:7]}-*"))
-    if not folders or not (folders[-1] / "run_results.json").exists():
+    # dagster-dbt names the folder <op>-<run id[:7]>-<invocation>; the op name may change
+    folders = sorted(
+        f for f in target_dir.glob(f"*-{run_id[:7]}-*") if (f / "run_results.json").exists()
+    )
+    if not folders:
         return None
     results = json.loads((folders[-1] / "run_results.json").read_text(encoding="utf-8"))
     manifest = json.loads((folders[-1] / "manifest.json").read_text(encoding="utf-8"))
@@ -83,13 +89,15 @@ def breakdown(
     Dagster writes the planned materialisations and checks), each step, tear-down (last event
     to process exit), other (between steps and runs), and dbt's per-category timings."""
     run_ids = run_ids_from_log(log)
-    if not run_ids:
-        return {"error": "no run id in the log"}
+    if not run_ids:  # a no-op refresh: nothing but the process
+        return {"run_ids": [], "dagster_run": False, "steps": {}, "dbt": None,
+                "startup_s": round(ended_at - started_at, 3)}  # fmt: skip
     runs = [dagster_steps(dagster_home, r) for r in run_ids]
     runs = [r for r in runs if r["run_begin"]]
     dbt = next((t for r in run_ids if (t := dbt_timings(target_dir, r))), None)
     out = {
         "run_ids": run_ids,
+        "dagster_run": True,
         "events": sum(r["events"] for r in runs),
         "steps": {k: v for r in runs for k, v in r["steps"].items()},
         "dbt": dbt,

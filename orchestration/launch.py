@@ -22,8 +22,7 @@ from dagster import (
 from orchestration.resources import TRIGGER_TAG
 
 JOB_NAME = "refresh"
-# ops taking `as_of`: the dbt build and the publish step
-AS_OF_OPS = ("dbt_models", "published__marts_duckdb")
+DBT_OP, PUBLISH_OP = "dbt_models", "published__marts_duckdb"
 
 
 @dataclass(frozen=True)
@@ -32,10 +31,16 @@ class RefreshRun:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def refresh_run(as_of: str | None = None, trigger: str = "Dagster UI") -> RefreshRun:
+def refresh_run(
+    as_of: str | None = None, trigger: str = "Dagster UI", full: bool = False
+) -> RefreshRun:
     """Run config and tags of a refresh, whoever launches it. `as_of` (YYYY-MM-DD): the
-    figures as known on that date, published to marts_stand_<as_of>.duckdb."""
-    ops = {op: {"config": {"as_of": as_of}} for op in AS_OF_OPS}
+    figures as known on that date, published to marts_stand_<as_of>.duckdb. `full`: every
+    model from scratch (else only what changed, zielmonitor/build_state.py)."""
+    ops = {
+        DBT_OP: {"config": {"as_of": as_of, "full": full}},
+        PUBLISH_OP: {"config": {"as_of": as_of}},
+    }
     loggers = {"concise": {"config": {"log_level": "INFO"}}}
     return RefreshRun({"loggers": loggers, "ops": ops}, {TRIGGER_TAG: trigger})
 
@@ -55,12 +60,14 @@ class RunOutcome:
     message: str  # what failed, for the terminal ("" on success)
 
 
-def execute_refresh(as_of: str | None, trigger: str = "zielmonitor refresh") -> RunOutcome:
+def execute_refresh(
+    as_of: str | None, trigger: str = "zielmonitor refresh", full: bool = False
+) -> RunOutcome:
     """The job in this process, against the project's Dagster instance (DAGSTER_HOME), so
     the run shows in the UI like a launched one."""
     from orchestration.definitions import defs  # the job resolved with the code location
 
-    spec = refresh_run(as_of, trigger)
+    spec = refresh_run(as_of, trigger, full)
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def(JOB_NAME).execute_in_process(
             run_config=spec.run_config, tags=spec.tags, instance=instance, raise_on_error=False
@@ -100,6 +107,9 @@ def _error_line(event: DagsterEvent) -> str:
     error = event.event_specific_data.error
     while error.cause is not None:  # the error itself, not Dagster's wrapper
         error = error.cause
-    first = error.message.strip().splitlines()[0] if error.message.strip() else "?"
+    lines = error.message.strip().splitlines() or ["?"]
     where = f"step {event.step_key}" if event.step_key else "run"
-    return f"{where} failed: {first} (traceback in the run's log)"
+    if error.cls_name == "Failure":  # raised on purpose: its description is the message
+        first = lines[0].split("Failure: ", 1)[-1]
+        return "\n".join([f"{where} failed: {first}", *lines[1:]])
+    return f"{where} failed: {lines[0]} (traceback in the run's log)"

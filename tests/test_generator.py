@@ -202,9 +202,27 @@ def test_more_jobcenters_keep_the_first(tmp_path: Path) -> None:
     assert summary.jobcenters[0] == "05111" and len(set(summary.jobcenters)) == 3
     one = _files(tmp_path / "one")
     three = _files(tmp_path / "three")
-    assert {k: v for k, v in three.items() if k.startswith("jobcenter=05111")} == one
+    deliveries = {k: v for k, v in one.items() if k.startswith("jobcenter=")}
+    assert {k: v for k, v in three.items() if k.startswith("jobcenter=05111")} == deliveries
     names = {json.loads(v)["jobcenter_name"] for k, v in three.items() if k.endswith(MANIFEST_NAME)}
     assert len(names) == 3
+
+
+def test_master_data_written_beside_the_deliveries(tmp_path: Path) -> None:
+    # the types, Länder and Regionaldirektionen the generator assumes (seed
+    # jobcenter_stammdaten; tests/test_vergleich.py compares the two); smaller Jobcenters
+    # after Düsseldorf leave Düsseldorf's files as they are
+    small = {"scale": 0.02, "start": "2016-07", "end": "2016-08", "seed": 3}
+    generate(tmp_path / "one", **small)
+    generate(tmp_path / "three", jobcenters=3, scale_weitere=0.5, **small)
+    one, three = _files(tmp_path / "one"), _files(tmp_path / "three")
+    assert {k: v for k, v in three.items() if k.startswith("jobcenter=05111")} == {
+        k: v for k, v in one.items() if k.startswith("jobcenter=")}  # fmt: skip
+    zeilen = three[".jobcenter_stammdaten.csv"].decode().splitlines()
+    assert zeilen[0].startswith("jobcenter_id,name,land,regionaldirektion,vergleichstyp,")
+    assert [z.split(",")[0] for z in zeilen[1:]] == ["05111", "05315", "05113"]
+    assert zeilen[1].split(",")[2:5] == [
+        "Nordrhein-Westfalen", "Regionaldirektion Nordrhein-Westfalen", "IIIe"]  # fmt: skip
 
 
 def test_first_month_window(out: Path) -> None:

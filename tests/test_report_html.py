@@ -257,7 +257,7 @@ def test_suppressed_value_is_a_gap_and_a_star(seite: dict) -> None:
     ziel_id, monat = UNTERDRUECKT
     ist = p.svgs[f"data-ziel={ziel_id}"]["reihen"]["Ist"]
     assert ist.count("M") == 2 and _punkte(ist) == 5, ist  # Jan–Feb, gap in March, Apr–Jun
-    karte = seite["dom"].split(f'id="ziel-{ziel_id}"')[1].split('class="karte"')[0]
+    karte = seite["dom"].split(f'id="ziel-{JC}-{ziel_id}"')[1].split('class="karte"')[0]
     assert re.search(
         r"<tr><th>Ist</th>(<td[^>]*>[^<]*(<sup[^>]*>p</sup>)?</td>){2}<td[^>]*>\*<", karte
     )
@@ -292,3 +292,68 @@ def test_self_contained_and_printable(seite: dict) -> None:
     assert len(seiten) >= 5  # header + overview, targets, Rahmen, Kontakte, Methode on own pages
     assert all(abs(float(w) - 595) < 2 and abs(float(h) - 842) < 2 for w, h in seiten)  # A4
     assert seite["png"].stat().st_size > 50_000  # a real page, not a blank image
+
+
+# --------------------------------------------------------------------------------------------
+# The overview of all agreements (report without --jobcenter; docs/vergleich.md)
+# --------------------------------------------------------------------------------------------
+
+UEBERBLICK_MARTS = ["kennzahlen_monat", "vergleich_monat", "zielerreichung", "ziele",
+                    "lieferstand"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ueberblick(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Seven hand-made Jobcenters (tests/vergleich_data.py), two of them with an agreement
+    (05111 and the fictional one of 05124), published with suppression and rendered."""
+    from orchestration.assets.published import suppression_rules
+    from tests.vergleich_data import build_vergleich_warehouse
+
+    chromium = _chromium()
+    work = tmp_path_factory.mktemp("ueberblick")
+    wh = build_vergleich_warehouse(work, UEBERBLICK_MARTS)
+    marts_path = work / "marts.duckdb"
+    publish(wh, marts_path, UEBERBLICK_MARTS, suppression=suppression_rules(UEBERBLICK_MARTS))
+    datei = work / "zielsteuerungsdialog.html"
+    datei.write_text(render_html(marts_path, None, None, None), encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    png = ARTIFACTS / "report_ueberblick.png"
+    png.unlink(missing_ok=True)
+    basis = [str(chromium), *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profil'}"]
+    dom = _run([*basis, "--dump-dom", datei.as_uri()]).stdout
+    _run([*basis, f"--screenshot={png}", "--window-size=1280,1600", datei.as_uri()])
+    shutil.copyfile(datei, ARTIFACTS / "report_ueberblick.html")
+    return {"html": datei.read_text(encoding="utf-8"), "dom": dom, "png": png}
+
+
+def test_overview_renders_matrix_and_positions(ueberblick: dict) -> None:
+    dom = ueberblick["dom"]
+    assert "Zielvereinbarungen im Überblick" in dom and "Statusmatrix" in dom
+    zeilen = re.findall(r'<tr><th><a href="#jc-(\d{5})">', dom.split("Statusmatrix")[1])
+    assert zeilen[:2] == ["05111", "05124"]  # two agreements, one row each
+    assert "Lage im Vergleichstyp, Dezember 2016" in dom
+    assert dom.count('class="c s-') >= 25  # coloured status cells (21 + 6 targets)
+    assert ueberblick["png"].stat().st_size > 30_000
+
+
+def test_overview_every_link_resolves_and_no_network(ueberblick: dict) -> None:
+    dom, html = ueberblick["dom"], ueberblick["html"]
+    ids = re.findall(r'\sid="([^"]+)"', dom)
+    links = re.findall(r'href="#([^"]+)"', dom)
+    assert links and [x for x in links if x not in set(ids)] == []
+    assert all(ids.count(x) == 1 for x in set(links)), "a link target is ambiguous"
+    for jc in ("05111", "05124", "05315", "09162"):
+        assert f'href="#jc-{jc}"' in dom
+    extern = re.findall(r"(?:src|href)=\"(?!#)[^\"]*\"|https?://(?!www\.w3\.org/2000/svg)", html)
+    assert extern == [] and "<script" not in html and "<link" not in html
+
+
+def test_target_cards_show_the_type_spread(ueberblick: dict) -> None:
+    # the Kennzahl-based targets with an Ist in this small dataset: Z2.1 of both agreements
+    dom = ueberblick["dom"]
+    for jc in ("05111", "05124"):
+        assert f'data-vergleich="Z2.1" data-jobcenter="{jc}"' in dom, jc
+    p = _Diagramme()
+    p.feed(dom)
+    assert set(p.svgs["data-vergleich=Z2.1"]["reihen"]) >= {"Jobcenter", "Vergleichstyp"}
+    assert "data-vergleich=Z2.3" not in p.svgs  # Kontaktdichte: no Kennzahl, no type chart

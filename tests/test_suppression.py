@@ -176,7 +176,8 @@ PSEUDONYM = re.compile(r"^[PBF]\d{6,}$")
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A small synthetic Jobcenter (≈ 900 eLB, many small cells) through the whole refresh."""
+    """Small synthetic Jobcenters (Düsseldorf ≈ 900 eLB and two smaller ones, many small
+    cells; two share a Vergleichstyp) through the whole refresh."""
     from zielmonitor.generator import generate
 
     work = tmp_path_factory.mktemp("geheimhaltung")
@@ -184,7 +185,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     os.environ["ZIELMONITOR_RAW_DIR"] = str(work / "raw")
     os.environ["ZIELMONITOR_DATA_DIR"] = str(work / "data")
     try:
-        generate(work / "raw", scale=0.02, start="2015-01", end="2016-06")
+        generate(work / "raw", jobcenters=3, scale=0.02, start="2015-01", end="2016-06")
         from zielmonitor.pipeline import refresh
 
         outcome = refresh(log=lambda _: None)
@@ -203,7 +204,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
 
 def violations(raw: Path, pub: Path, rules: dict[str, sup.TableRule]) -> list[str]:
     """What an intruder could read from `pub`: small visible counts, a suppressed value
-    recoverable from its split, a value hidden in one place but shown in another.
+    recoverable from its split, a value hidden in one place but shown in another, a group
+    value (vergleich_monat) shown although one of its members is suppressed.
     `raw` holds the same tables unsuppressed, row for row (same sort order)."""
     con = duckdb.connect()
     con.execute(f"ATTACH '{raw}' AS roh (READ_ONLY)")
@@ -220,6 +222,8 @@ def violations(raw: Path, pub: Path, rules: dict[str, sup.TableRule]) -> list[st
                 "AND c.rid = p.rid AND c.v IS NOT NULL",
                 [rule.table, col],
             )
+    for rule in active:
+        sup._register_mirrors(con, rule, rules)  # copies share the original's id
     found = [f"{t}.{c}: visible count {v}" for t, c, v in con.execute(
         f"SELECT tbl, col, v FROM {sup._CELLS} WHERE cnt AND NOT supp AND v > 0 AND v < 3"
     ).fetchall()]  # fmt: skip
@@ -234,6 +238,15 @@ def violations(raw: Path, pub: Path, rules: dict[str, sup.TableRule]) -> list[st
         k AS (SELECT *, rest > 1e-9 AND rest < 3 - 1e-9 AS klein FROM s WHERE n = e AND nv = n)
         SELECT inst FROM k WHERE (r = 'public' AND ns + klein::INT = 1) OR (r = 'secret'
               AND ns = 0 AND klein)""").fetchall()]  # fmt: skip
+    found += [
+        f"group {g}: shown with a suppressed member"
+        for (g,) in con.execute(f"""
+        SELECT DISTINCT a.gkey FROM {sup._GROUPS} a
+        JOIN {sup._CELLS} ac ON ac.tbl = a.tbl AND ac.rid = a.rid AND ac.col = a.col
+        JOIN {sup._GROUPS} m ON m.gkey = a.gkey AND NOT m.aggregat
+        JOIN {sup._CELLS} mc ON mc.tbl = m.tbl AND mc.rid = m.rid AND mc.col = m.col
+        WHERE a.aggregat AND NOT ac.supp AND ac.v IS NOT NULL AND mc.supp""").fetchall()
+    ]
     found += [f"id {s}: hidden in one table, shown in another" for (s,) in con.execute(
         f"SELECT sid FROM {sup._CELLS} WHERE sid IS NOT NULL AND v IS NOT NULL GROUP BY sid "
         "HAVING count_if(supp) BETWEEN 1 AND count(*) - 1"
@@ -311,14 +324,20 @@ def _warehouse_ids(warehouse: Path) -> set[str]:
         con.close()
 
 
+def _editable_copy(published: dict[str, Any], kopie: Path) -> duckdb.DuckDBPyConnection:
+    """A writable copy of the published marts, with the unsuppressed ones attached as `roh`."""
+    kopie.write_bytes(published["marts"].read_bytes())
+    con = duckdb.connect(str(kopie))
+    con.execute(f"ATTACH '{published['roh']}' AS roh (READ_ONLY)")
+    return con
+
+
 def test_scan_catches_a_secondary_cell_shown_again(
     published: dict[str, Any], tmp_path: Path
 ) -> None:
     # undo one secondary suppression: the value it protected becomes recoverable
     kopie = tmp_path / "marts.duckdb"
-    kopie.write_bytes(published["marts"].read_bytes())
-    con = duckdb.connect(str(kopie))
-    con.execute(f"ATTACH '{published['roh']}' AS roh (READ_ONLY)")
+    con = _editable_copy(published, kopie)
     rid = con.execute(
         "SELECT p.rowid FROM kennzahlen_monat p JOIN roh.kennzahlen_monat r ON p.rowid = r.rowid "
         "WHERE p.zaehler IS NULL AND r.zaehler >= 3 AND r.variante = 'jfw' LIMIT 1"
@@ -331,3 +350,25 @@ def test_scan_catches_a_secondary_cell_shown_again(
     )
     con.close()
     assert violations(published["roh"], kopie, published["rules"])
+
+
+def test_scan_catches_a_type_value_shown_with_a_suppressed_member(
+    published: dict[str, Any], tmp_path: Path
+) -> None:
+    # show a suppressed Vergleichstyp value again: its suppressed member becomes recoverable
+    kopie = tmp_path / "marts.duckdb"
+    con = _editable_copy(published, kopie)
+    rid = con.execute(
+        "SELECT p.rowid FROM vergleich_monat p JOIN roh.vergleich_monat r ON p.rowid = r.rowid "
+        "WHERE p.zaehler_vergleichstyp IS NULL AND r.zaehler_vergleichstyp >= 3 "
+        "AND p.zaehler IS NOT NULL AND r.anzahl_vergleichstyp > 1 LIMIT 1"
+    ).fetchone()
+    assert rid, "the dataset should have a type value suppressed for a member's sake"
+    con.execute(
+        "UPDATE vergleich_monat SET zaehler_vergleichstyp = (SELECT zaehler_vergleichstyp "
+        "FROM roh.vergleich_monat WHERE rowid = ?) WHERE rowid = ?",
+        [rid[0], rid[0]],
+    )
+    con.close()
+    assert any(f.startswith("group ") for f in violations(published["roh"], kopie,
+                                                          published["rules"]))  # fmt: skip

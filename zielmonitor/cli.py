@@ -81,7 +81,10 @@ def cmd_prepare(_: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from zielmonitor.pipeline import refresh
 
-    outcome = refresh(as_of=args.as_of, log=_say)
+    outcome = refresh(as_of=args.as_of, log=_say, full=getattr(args, "full", False))
+    if outcome.success and outcome.run_id is None:
+        _say(f"refresh: {outcome.message} ({outcome.seconds:.1f} s)")
+        return 0
     if outcome.success:
         _say(f"refresh: done in {outcome.seconds:.1f} s (run {outcome.run_id})")
         return 0
@@ -148,17 +151,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     raw = get_paths().raw_dir
     if not any(raw.glob("jobcenter=*")):
-        gen = argparse.Namespace(out=None, jobcenters=1, seed=42, start="2014-01", end="2016-12")
-        if cmd_generate(gen) != 0:
-            return 1
+        _generate_demo(raw)
     else:
         _say(f"demo: deliveries found in {raw}, not generating")
     if cmd_refresh(argparse.Namespace(as_of=None)) != 0:
         return 1
     print_summary(get_paths().marts)
     print()
-    return cmd_report(argparse.Namespace(as_of=None, format="text", jobcenter="05111",
-                                         jahr=None, monat=None, out=None))  # fmt: skip
+    rc = cmd_report(argparse.Namespace(as_of=None, format="text", jobcenter="05111",
+                                       jahr=None, monat=None, out=None))  # fmt: skip
+    uebersicht = get_paths().data_dir / "zielsteuerungsdialog.html"
+    if rc == 0:  # the overview of all agreements, for the browser (offline, printable)
+        rc = cmd_report(argparse.Namespace(as_of=None, format="html", jobcenter=None,
+                                           jahr=None, monat=None, out=str(uebersicht)))  # fmt: skip
+    return rc
+
+
+# The demo's comparison (docs/vergleich.md): Düsseldorf at full size and six smaller
+# Jobcenters (types IIIe ×3, V ×3, IIId ×1), Düsseldorf's data as with one Jobcenter.
+DEMO_JOBCENTER, DEMO_SCALE_WEITERE = 7, 0.15
+
+
+def _generate_demo(raw: Path) -> None:
+    from zielmonitor.generator import generate
+
+    _say(f"generate: {DEMO_JOBCENTER} Jobcenters (others at {DEMO_SCALE_WEITERE:g} of their "
+         "size), 2014-01 … 2016-12, seed 42")  # fmt: skip
+    summary = generate(raw, jobcenters=DEMO_JOBCENTER, seed=42, progress=None, workers=2,
+                       scale_weitere=DEMO_SCALE_WEITERE)  # fmt: skip
+    rows = sum(summary.rows.values())
+    _say(f"generate: {summary.deliveries} deliveries, {rows:,} rows, {summary.seconds:.0f} s")
 
 
 def cmd_dev(_: argparse.Namespace) -> int:
@@ -186,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ref = sub.add_parser("refresh", help="ingest every delivery, build dbt, publish the marts")
     ref.add_argument("--as-of", type=_day, help="figures as known on this date (YYYY-MM-DD)")
+    ref.add_argument(
+        "--full", action="store_true", help="rebuild every model, even when nothing changed"
+    )
     ref.set_defaults(func=cmd_refresh)
 
     rep = sub.add_parser("report", help="the Zielerreichung table (terminal or HTML)")

@@ -74,24 +74,39 @@ def prepare_dbt(log: Log = print, force: bool = False) -> None:
 class RefreshOutcome:
     success: bool
     seconds: float
-    run_id: str | None
+    run_id: str | None  # None: no run (nothing to do, or nothing to read)
     message: str = ""
 
 
-def refresh(as_of: str | None = None, log: Log = print) -> RefreshOutcome:
+def refresh(as_of: str | None = None, log: Log = print, full: bool = False) -> RefreshOutcome:
     """One run of the job `refresh`: ingest of the new, changed or vanished deliveries, then
     dbt, mart checks and publish (the run prints through Dagster's concise logger). The
-    writer lock is the WarehouseResource's: a second writer waits for this one."""
+    writer lock is the WarehouseResource's: a second writer waits for this one.
+
+    No run at all when nothing changed since the published file was built (no delivery new,
+    changed or gone, no folder error, same code; zielmonitor/build_state.py): the
+    question is answered in about a second, without Dagster or dbt. `full`: always a run,
+    rebuilding every model."""
+    started = time.monotonic()
     paths = get_paths()
     prepare_environment(paths)
     prepare_dbt(log)
-    started = time.monotonic()
+    from zielmonitor.build_state import nothing_to_do
     from zielmonitor.ingest import discover
 
+    if not full and nothing_to_do(paths, paths.marts_as_of(as_of)):
+        return RefreshOutcome(True, time.monotonic() - started, None, NOTHING_TO_DO)
     if not discover(paths.raw_dir, None)[0]:
         return RefreshOutcome(False, 0.0, None, f"no deliveries under {paths.raw_dir}")
     from orchestration.launch import execute_refresh
 
-    outcome = execute_refresh(as_of, trigger=f"zielmonitor refresh (as_of={as_of})")
+    trigger = f"zielmonitor refresh (as_of={as_of}{', full' if full else ''})"
+    outcome = execute_refresh(as_of, trigger=trigger, full=full)
     seconds = time.monotonic() - started
     return RefreshOutcome(outcome.success, seconds, outcome.run_id, outcome.message)
+
+
+NOTHING_TO_DO = (
+    "nothing to do: no delivery is new, changed or gone and the code is the same since the"
+    " marts were published (`zielmonitor refresh --full` rebuilds everything)"
+)

@@ -7,6 +7,13 @@ from pathlib import Path
 import duckdb
 
 from zielmonitor.report.format import ENTFAELLT, VORLAEUFIG, markiert, zahl
+from zielmonitor.report.vergleich import (
+    matrix_text,
+    positionen_text,
+    rangliste,
+    statusmatrix,
+    typ_von,
+)
 
 # (kennzahl, gruppe, variante, label) shown per year: the agreement's headline figures.
 HEADLINE = (
@@ -30,6 +37,10 @@ def print_summary(marts: Path) -> None:
             print(f"  {table:<32} {count:>9,} rows")
         if "kennzahlen_monat" in tables:
             _print_headline(con)
+        if "vergleich_monat" in tables:
+            _print_vergleich(con)
+        if "zielerreichung" in tables:
+            _print_matrix(con)
     finally:
         con.close()
 
@@ -66,3 +77,36 @@ def _cell(value: tuple[float, bool] | None) -> str:
     if value is None:
         return ENTFAELLT
     return markiert(zahl(value[0], 2, tausender=False), value[1])
+
+
+def _print_vergleich(con: duckdb.DuckDBPyConnection) -> None:
+    """The first Jobcenter against its Vergleichstyp, Land and Germany in the latest
+    December (docs/vergleich.md), and the ranking of its type for K2."""
+    bm = con.execute(
+        "SELECT max(berichtsmonat) FROM vergleich_monat WHERE month(berichtsmonat) = 12"
+    ).fetchone()[0]
+    if bm is None:
+        return
+    jc = con.execute(
+        "SELECT min(jobcenter_id) FROM vergleich_monat WHERE berichtsmonat = ?", [bm]
+    ).fetchone()[0]
+    typ = typ_von(con, jc, bm)
+    print(f"\nVergleich Dezember {bm.year}: Jobcenter {jc} im Vergleichstyp {typ} "
+          "(BA-Aggregate: Summe Zähler / Summe Nenner):")  # fmt: skip
+    for line in positionen_text(con, jc, bm):
+        print(line)
+    print(f"  Rangfolge im Vergleichstyp {typ}, K2 rollierend:")
+    for rang, mitglied, wert in rangliste(con, typ, bm, "K2", "gesamt", "rollierend"):
+        text = ENTFAELLT if wert is None else zahl(wert, 2, tausender=False)
+        print(f"    {rang if rang is not None else '*':>3}. {mitglied}  {text:>8} %")
+    print("  (* unterdrückt: nicht gerankt; ein Typwert mit einem unterdrückten Mitglied ist"
+          " selbst unterdrückt)")  # fmt: skip
+
+
+def _print_matrix(con: duckdb.DuckDBPyConnection) -> None:
+    matrix = statusmatrix(con)
+    if not matrix.zeilen:
+        return
+    print("\nZielstatus je Jobcenter (Statusmatrix, letzter Berichtsmonat des Jahres):")
+    for line in matrix_text(matrix):
+        print(line)

@@ -42,3 +42,14 @@
     case when ({{ vorjahr }}) is null or ({{ vorjahr }}) = 0 or ({{ wert }}) is null then null
          else 100.0 * (cast({{ wert }} as double) / cast({{ vorjahr }} as double) - 1) end
 {%- endmacro %}
+
+{# The rates averaged over twelve months (kennzahlen.md): (Kennzahl, numerator, denominator)
+   as columns of agg_monatsbasis. One list for a Jobcenter's own value and a group's. #}
+{% macro gemittelte_raten() -%}
+    {{ return([
+        ('K1E3', 'zugaenge',     'elb'),
+        ('K1E4', 'abgaenge',     'elb_vormonat'),
+        ('K3E3', 'lzb_zugaenge', 'lzb'),
+        ('K3E4', 'lzb_abgaenge', 'lzb_vormonat'),
+    ]) }}
+{%- endmacro %}

@@ -1,21 +1,39 @@
-"""The dbt project (staging → intermediate → marts) as assets; dbt tests become asset checks."""
+"""The dbt project (staging → intermediate → marts) as assets.
+
+dbt's ~280 data tests are not one Dagster asset check each: turning each into a check costs
+about 5 s of CPU per refresh in event handling (measured, docs/benchmarks.md). A failing
+test fails `dbt build` and so this step, whose error names every failed test and model
+(from dbt's run_results.json); the publish step after it does not run.
+
+What is built is decided when the step starts, after the ingest (zielmonitor/build_state.py):
+nothing when no delivery changed since the last publish and the code is the same; else an
+incremental build whose data tests look at the changed months; a full build (`--full-refresh`)
+the first time, after a code change or when asked (`zielmonitor refresh --full`)."""
 
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, Config
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster import AssetExecutionContext, Config, Failure
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.dbt_echo import dbt_events
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WarehouseResource
+from zielmonitor.build_state import plan_build, set_test_scope
 
 
 class DbtBuildConfig(Config):
-    """`as_of` (YYYY-MM-DD): compute the figures as known on that date (only stands <= as_of)."""
+    """`as_of` (YYYY-MM-DD): compute the figures as known on that date (only stands <= as_of).
+    `full`: rebuild every model from scratch and test every month."""
 
     as_of: str | None = None
+    full: bool = False
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -29,13 +47,36 @@ class LayerTranslator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=LayerTranslator(),
+    dagster_dbt_translator=LayerTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=False)),
 )
 def dbt_models(
     context: AssetExecutionContext,
     dbt: DbtCliResource,
     config: DbtBuildConfig,
-    warehouse: WarehouseResource,  # noqa: ARG001 - holds the writer lock while dbt builds
+    warehouse: WarehouseResource,  # holds the writer lock while dbt builds
 ) -> Iterator[Any]:
+    paths = warehouse.paths
+    plan = plan_build(paths.warehouse, paths.marts_as_of(config.as_of), config.full)
+    context.log.info(f"dbt: {plan.reason}")
+    if plan.nothing_to_do:
+        context.log.info("dbt: nothing to do; the published marts stay as they are")
+        return  # no materialisation: the publish step after it is skipped
     args = ["build", "--vars", json.dumps({"as_of": config.as_of})]
-    yield from dbt_events(dbt.cli(args, context=context).stream(), context.log.info)
+    if plan.full:
+        args.append("--full-refresh")
+    set_test_scope(paths.warehouse, plan)  # dbt's on-run-end hook clears it
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    yield from dbt_events(invocation.stream(), context.log.info)
+    if not invocation.is_successful():
+        raise Failure(description=failed_nodes(invocation.get_artifact("run_results.json")))
+
+
+def failed_nodes(run_results: Mapping[str, Any]) -> str:
+    """`dbt build failed: …` naming every failed test and model, one per line."""
+    failed = [r for r in run_results.get("results", []) if r.get("status") in ("fail", "error")]
+    lines = [f"dbt build failed: {len(failed)} failed test(s) or model(s)"]
+    for result in failed:
+        name = str(result.get("unique_id", "?")).split(".")[2]
+        message = str(result.get("message") or "").strip().splitlines()
+        lines.append(f"  {result['status'].upper()} {name}: {message[0] if message else ''}")
+    return "\n".join(lines)

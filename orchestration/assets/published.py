@@ -1,6 +1,6 @@
 """The publish step as an asset: after dbt, the marts tagged `published` go to marts.duckdb.
 
-The pandera mart checks are this asset's checks: they run on the staged, suppressed file
+The mart checks are this asset's checks: they run on the staged, suppressed file
 inside `publish()`; when one fails, nothing is swapped in and the step fails."""
 
 import json
@@ -20,6 +20,7 @@ from orchestration.assets.dbt import dbt_models
 from orchestration.assets.published_checks import MARTS_KEY, check_results, check_specs
 from orchestration.dbt_project import dbt_project
 from orchestration.resources import WarehouseResource
+from zielmonitor.build_state import record_publish
 from zielmonitor.publish.checks import check_published, checked_tables
 from zielmonitor.publish.marts import PublishBlocked, publish
 from zielmonitor.publish.suppression import TableRule, rules_for
@@ -70,7 +71,7 @@ class PublishConfig(Config):
     check_specs=check_specs(PUBLISHED),
     description=(
         "marts.duckdb and marts_parquet/ for BI tools: the published marts, checked as "
-        "published (pandera) and swapped in atomically."
+        "published and swapped in atomically."
     ),
 )
 def marts_duckdb(
@@ -92,6 +93,7 @@ def marts_duckdb(
         raise Failure(description=str(blocked)) from None
     for table, rows in result.rows.items():
         context.log.info(f"published {table}: {rows} rows")
+    record_publish(paths.warehouse, target, config.as_of)  # what the next refresh compares
     metadata: dict[str, object] = {"path": str(result.path), **result.rows}
     if result.parquet:
         metadata["parquet"] = str(result.parquet)

@@ -3,21 +3,34 @@ writes exactly what the extract contract describes. See docs/generator.md."""
 
 from __future__ import annotations
 
+import csv
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from zielmonitor.generator.calendar import month_index, month_text, stand_plan
 from zielmonitor.generator.deliveries import write_month
-from zielmonitor.generator.jobcenters import JobcenterSpec, jobcenter_specs
+from zielmonitor.generator.jobcenters import (
+    STAMMDATEN_SPALTEN,
+    JobcenterSpec,
+    jobcenter_specs,
+    stammdaten,
+)
 from zielmonitor.generator.simulation import Simulation
 
-__all__ = ["GenerateSummary", "generate", "jobcenter_specs", "JobcenterSpec"]
+__all__ = [
+    "STAMMDATEN_DATEI",
+    "GenerateSummary",
+    "JobcenterSpec",
+    "generate",
+    "jobcenter_specs",
+    "write_stammdaten",
+]
 
 
 @dataclass
@@ -38,6 +51,7 @@ def generate(
     progress: Callable[[str], None] | None = None,
     scale: float = 1.0,
     workers: int = 1,
+    scale_weitere: float = 1.0,
 ) -> GenerateSummary:
     """Simulate `jobcenters` Jobcenters from `start` to `end` and write their deliveries
     under `out_dir` (Hive folders). Same arguments give byte-identical files.
@@ -45,12 +59,15 @@ def generate(
     `scale` shrinks every population (for fast tests); calibration holds at 1.0.
     `workers` > 1 simulates Jobcenters in parallel processes: each Jobcenter has its own
     random stream and folder, so the files are the same as with one worker.
+    `scale_weitere` shrinks only the Jobcenters after Düsseldorf (the demo's comparison:
+    several small Jobcenters, Düsseldorf's data unchanged).
     """
     t0 = time.perf_counter()
     first, last = month_index(start), month_index(end)
     if last < first:
         raise ValueError(f"end {end} before start {start}")
     specs = jobcenter_specs(jobcenters, seed, scale)
+    specs = [s if s.index == 0 else replace(s, scale=s.scale * scale_weitere) for s in specs]
     jobs = [(Path(out_dir), spec, seed, first, last) for spec in specs]
     summary = GenerateSummary()
     rows: Counter[str] = Counter()
@@ -66,6 +83,7 @@ def generate(
         if progress and workers > 1:
             progress(f"{spec.id}: {deliveries} deliveries")
     summary.rows = dict(sorted(rows.items()))
+    write_stammdaten(Path(out_dir), specs)
     summary.seconds = round(time.perf_counter() - t0, 2)
     return summary
 
@@ -86,3 +104,18 @@ def _generate_jobcenter(
         if progress:
             progress(f"{spec.id} {month_text(truth.month)}: {len(truth.elb)} eLB")
     return deliveries, rows
+
+
+STAMMDATEN_DATEI = ".jobcenter_stammdaten.csv"  # dot file: the ingest ignores it
+
+
+def write_stammdaten(out_dir: Path, specs: list[JobcenterSpec]) -> Path:
+    """The master data the generator assumed (type, Land, Regionaldirektion), in the columns
+    of the seed jobcenter_stammdaten: the seed must hold the same rows (test_vergleich)."""
+    path = out_dir / STAMMDATEN_DATEI
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=STAMMDATEN_SPALTEN, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(stammdaten(s) for s in specs)
+    return path

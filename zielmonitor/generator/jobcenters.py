@@ -83,3 +83,79 @@ def jobcenter_specs(n: int, seed: int, scale: float = 1.0) -> list[JobcenterSpec
 def _synthetic(i: int) -> tuple[str, str]:
     """Fictitious but well-formed keys beyond the known list (Land 05, Kreis 9xx range)."""
     return f"{(i * 7919) % 90000 + 10000:05d}", f"Jobcenter Kreis {i:03d}"
+
+
+# --- master data (seed dbt_project/seeds/jobcenter_stammdaten.csv; docs/vergleich.md) -----
+# The 15 SGB II-Vergleichstypen valid since February 2014. Codes and labels are a documented
+# reconstruction (docs/vergleich.md), not the BA's wording.
+VERGLEICHSTYPEN_2014: tuple[tuple[str, str], ...] = (
+    ("Ia", "Ländliche Gebiete mit sehr guter Arbeitsmarktlage, sehr niedrige SGB II-Quote"),
+    ("Ib", "Ländliche Gebiete mit sehr guter Arbeitsmarktlage, niedrige SGB II-Quote"),
+    ("Ic", "Ländliche Gebiete mit guter Arbeitsmarktlage und hoher Saisondynamik"),
+    ("IIa", "Städtische Gebiete mit guter Arbeitsmarktlage, niedrige SGB II-Quote"),
+    ("IIb", "Städtische Gebiete mit guter Arbeitsmarktlage, durchschnittliche SGB II-Quote"),
+    ("IIc", "Ländliche Gebiete mit durchschnittlicher Arbeitsmarktlage"),
+    ("IId", "Städtische Gebiete mit durchschnittlicher Arbeitsmarktlage"),
+    ("IIIa", "Ländliche Gebiete mit unterdurchschnittlicher Arbeitsmarktlage"),
+    ("IIIb", "Städte mit durchschnittlicher Arbeitsmarktlage und hohem Studierendenanteil"),
+    ("IIIc", "Städte mit unterdurchschnittlicher Arbeitsmarktlage"),
+    ("IIId", "Städte mit unterdurchschnittlicher Arbeitsmarktlage und hoher SGB II-Quote"),
+    ("IIIe", "Großstädte mit durchschnittlicher Arbeitsmarktlage und hoher SGB II-Quote"),
+    ("IVa", "Ländliche Gebiete in Ostdeutschland mit unterdurchschnittlicher Arbeitsmarktlage"),
+    ("IVb", "Städte in Ostdeutschland mit unterdurchschnittlicher Arbeitsmarktlage"),
+    ("V", "Großstädte mit schlechter Arbeitsmarktlage und sehr hoher SGB II-Quote"),
+)
+TYPISIERUNG_AB = "2014-02-01"  # a later typisation is new rows with their own gueltig_ab
+
+_LAENDER: dict[str, tuple[str, str]] = {  # first two digits of the key: Land, Regionaldirektion
+    "01": ("Schleswig-Holstein", "Nord"),
+    "02": ("Hamburg", "Nord"),
+    "03": ("Niedersachsen", "Niedersachsen-Bremen"),
+    "04": ("Bremen", "Niedersachsen-Bremen"),
+    "05": ("Nordrhein-Westfalen", "Nordrhein-Westfalen"),
+    "06": ("Hessen", "Hessen"),
+    "07": ("Rheinland-Pfalz", "Rheinland-Pfalz-Saarland"),
+    "08": ("Baden-Württemberg", "Baden-Württemberg"),
+    "09": ("Bayern", "Bayern"),
+    "10": ("Saarland", "Rheinland-Pfalz-Saarland"),
+    "11": ("Berlin", "Berlin-Brandenburg"),
+    "12": ("Brandenburg", "Berlin-Brandenburg"),
+    "13": ("Mecklenburg-Vorpommern", "Nord"),
+    "14": ("Sachsen", "Sachsen"),
+    "15": ("Sachsen-Anhalt", "Sachsen-Anhalt-Thüringen"),
+    "16": ("Thüringen", "Sachsen-Anhalt-Thüringen"),
+}
+
+# Type of each known Jobcenter: Düsseldorf IIIe (assumption, docs/vergleich.md), the others
+# plausible by labour market and SGB II-Quote. The demo's first seven give types of 3, 3 and 1.
+_TYP_BEKANNT: dict[str, str] = {
+    "05111": "IIIe", "05315": "IIIe", "05113": "V", "05913": "V", "05112": "V",
+    "05124": "IIIe", "05116": "IIId", "05117": "IIIc", "05314": "IIIb", "05911": "V",
+    "05513": "V", "05711": "IIId", "05515": "IIIb", "05114": "IIId", "05119": "V",
+    "05122": "IIIc", "05316": "IIIc", "05914": "IIId", "05915": "IIId", "05916": "V",
+    "09162": "IIa", "02000": "IIIe", "06412": "IIIe", "08111": "IIa", "09564": "IIb",
+    "14713": "IVb", "14612": "IVb", "03241": "IIIe", "04011": "V", "05120": "IIId",
+}  # fmt: skip
+
+STAMMDATEN_SPALTEN = (
+    "jobcenter_id", "name", "land", "regionaldirektion", "vergleichstyp",
+    "vergleichstyp_bezeichnung", "gueltig_ab", "gueltig_bis",
+)  # fmt: skip
+
+
+def stammdaten(spec: JobcenterSpec) -> dict[str, str]:
+    """The master data row the generator assumes for `spec` (no random draw: the random
+    streams of the simulation stay untouched). Keys outside the known list: Land from the
+    key (NRW where the synthetic key has no Land), type chosen by the index."""
+    land, rd = _LAENDER.get(spec.id[:2], _LAENDER["05"])
+    typ = _TYP_BEKANNT.get(spec.id) or VERGLEICHSTYPEN_2014[spec.index % 15][0]
+    return {
+        "jobcenter_id": spec.id,
+        "name": spec.name,
+        "land": land,
+        "regionaldirektion": f"Regionaldirektion {rd}",
+        "vergleichstyp": typ,
+        "vergleichstyp_bezeichnung": dict(VERGLEICHSTYPEN_2014)[typ],
+        "gueltig_ab": TYPISIERUNG_AB,
+        "gueltig_bis": "",
+    }

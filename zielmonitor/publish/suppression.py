@@ -15,6 +15,12 @@ reasoning: docs/confidentiality.md):
 - `rates`      cells derived from other cells of the row: suppressed with any source;
 - `same_value` cells that publish the same statistical value as cells elsewhere (same id,
                possibly in another table): suppressed together.
+- `mirrors`    cells that are copies of another published table's cells (matched on key
+               columns): suppressed together (vergleich_monat's own values);
+- `groups`     aggregate cells of a group of rows (e.g. a Vergleichstyp's sums): suppressed
+               when any member cell of the group is, so a published aggregate is a function
+               of published cells only (docs/vergleich.md);
+- `ranks`      rank columns recomputed after suppression over the values still shown.
 
 All cells of all tables form one linked problem, solved to a fixed point: primary cells,
 then repeatedly same-value and rate propagation and one secondary cell (the smallest
@@ -38,6 +44,7 @@ _CELLS = "temp.main._sup_cell"
 _MEMBERS = "temp.main._sup_member"
 _INSTANCES = "temp.main._sup_instance"
 _DEPS = "temp.main._sup_dep"
+_GROUPS = "temp.main._sup_group"
 
 
 class SuppressionConfigError(ValueError):
@@ -87,6 +94,29 @@ class SameValue:
 
 
 @dataclass(frozen=True)
+class Mirror:
+    table: str
+    keys: tuple[str, ...]  # columns matching a row with its original
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    within: tuple[str, ...]  # SQL expressions naming the group of a row
+    members: tuple[str, ...]
+    aggregates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rank:
+    column: str
+    count: str
+    value: str
+    within: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TableRule:
     table: str
     none_reason: str | None = None
@@ -96,6 +126,9 @@ class TableRule:
     cumulative: tuple[Cumulative, ...] = ()
     rates: tuple[Rate, ...] = ()
     same_value: tuple[SameValue, ...] = ()
+    mirrors: tuple[Mirror, ...] = ()
+    groups: tuple[Group, ...] = ()
+    ranks: tuple[Rank, ...] = ()
 
     def columns(self) -> set[str]:
         """Every value column a rule of this table mentions (one cell per row each)."""
@@ -107,6 +140,8 @@ class TableRule:
         for r in self.rates:
             cols.update((r.column, *r.sources))
         cols.update(s.column for s in self.same_value)
+        cols.update(c for m in self.mirrors for c in m.columns)
+        cols.update(c for g in self.groups for c in (*g.members, *g.aggregates))
         return cols
 
 
@@ -135,7 +170,12 @@ def parse_rule(table: str, meta: Any) -> TableRule:
         if not isinstance(reason, str) or not reason.strip() or len(meta) != 1:
             raise SuppressionConfigError(f"{table}: `none` needs a reason and nothing else")
         return TableRule(table=table, none_reason=reason.strip())
-    _only(table, meta, {"join", "counts", "splits", "cumulative", "rates", "same_value"})
+    _only(
+        table,
+        meta,
+        {"join", "counts", "splits", "cumulative", "rates", "same_value", "mirrors", "groups",
+         "ranks"},
+    )  # fmt: skip
     rule = TableRule(
         table=table,
         join=str(meta.get("join", "")),
@@ -144,6 +184,9 @@ def parse_rule(table: str, meta: Any) -> TableRule:
         cumulative=tuple(_cumulative(table, e) for e in meta.get("cumulative", [])),
         rates=tuple(_rate(table, e) for e in meta.get("rates", [])),
         same_value=tuple(_same(table, e) for e in meta.get("same_value", [])),
+        mirrors=tuple(_mirror(table, e) for e in meta.get("mirrors", [])),
+        groups=tuple(_group(table, e) for e in meta.get("groups", [])),
+        ranks=tuple(_rank(table, e) for e in meta.get("ranks", [])),
     )
     if not rule.counts:
         raise SuppressionConfigError(f"{table}: no `counts` declared; use `none` with a reason")
@@ -207,6 +250,26 @@ def _same(table: str, e: Mapping[str, Any]) -> SameValue:
     return SameValue(column=e["column"], id=_names(e["id"]), where=e.get("where", "true"))
 
 
+def _mirror(table: str, e: Mapping[str, Any]) -> Mirror:
+    _only(table, e, {"table", "keys", "columns"})
+    return Mirror(table=e["table"], keys=_names(e["keys"]), columns=_names(e["columns"]))
+
+
+def _group(table: str, e: Mapping[str, Any]) -> Group:
+    _only(table, e, {"name", "within", "members", "aggregates"})
+    return Group(
+        name=e["name"],
+        within=_names(e["within"]),
+        members=_names(e["members"]),
+        aggregates=_names(e["aggregates"]),
+    )
+
+
+def _rank(table: str, e: Mapping[str, Any]) -> Rank:
+    _only(table, e, {"column", "count", "value", "within"})
+    return Rank(e["column"], e["count"], e["value"], _names(e["within"]))
+
+
 # ---------------------------------------------------------------------------- applying
 
 
@@ -224,15 +287,18 @@ def apply_suppression(
         _create_work_tables(con)
         for rule in active:
             _register(con, rule)
+        for rule in active:  # after every table's same_value ids are set
+            _register_mirrors(con, rule, rules)
         _check_declarations(con)
         stats = SuppressionStats()
         stats.rounds = _solve(con)
         for rule in active:
             _write_back(con, rule, stats)
+            _rerank(con, rule)
         return stats
     finally:
         con.execute(f"USE {previous}")
-        for t in (_CELLS, _MEMBERS, _INSTANCES, _DEPS):
+        for t in (_CELLS, _MEMBERS, _INSTANCES, _DEPS, _GROUPS):
             con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -269,6 +335,10 @@ def _create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE OR REPLACE TEMP TABLE _sup_dep (tbl VARCHAR, rid BIGINT, col VARCHAR, "
         "src_col VARCHAR)"
     )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _sup_group (gkey VARCHAR, tbl VARCHAR, rid BIGINT, "
+        "col VARCHAR, aggregat BOOLEAN)"
+    )
 
 
 def _register(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
@@ -299,6 +369,46 @@ def _register(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
         (_row_split if s.by else _column_split)(con, rule, src, s)
     for c in rule.cumulative:
         _cumulative_split(con, rule, src, c)
+    for g in rule.groups:
+        _register_group(con, rule, src, g)
+
+
+def _register_group(con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, g: Group) -> None:
+    key = " || '|' || ".join(f"CAST(({e}) AS VARCHAR)" for e in g.within)
+    for cols, aggregat in ((g.members, False), (g.aggregates, True)):
+        for col in cols:
+            con.execute(
+                f"INSERT INTO {_GROUPS} SELECT ? || '|' || {key}, ?, t.rowid, ?, ? FROM {src}",
+                [f"{rule.table}|{g.name}", rule.table, col, aggregat],
+            )
+
+
+def _register_mirrors(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, rules: Mapping[str, TableRule]
+) -> None:
+    # A copy shares the original's same_value id; an original without one gets a fresh id
+    # (its own cell), so both are suppressed together and _check_declarations compares them.
+    for m in rule.mirrors:
+        if m.table not in rules or rules[m.table].none_reason is not None:
+            raise SuppressionConfigError(f"{rule.table}: mirror of unsuppressed {m.table!r}")
+        on = " AND ".join(f"t.{quote(k)} = o.{quote(k)}" for k in m.keys)
+        pairs = (
+            f"SELECT t.rowid AS rid, o.rowid AS orid FROM {quote(rule.table)} AS t "
+            f"JOIN {quote(m.table)} AS o ON {on}"
+        )
+        for col in m.columns:
+            con.execute(
+                f"UPDATE {_CELLS} AS o SET sid = concat_ws('|', 'mirror', o.tbl, o.rid, o.col) "
+                f"WHERE o.tbl = ? AND o.col = ? AND o.sid IS NULL "
+                f"AND o.rid IN (SELECT orid FROM ({pairs}))",
+                [m.table, col],
+            )
+            con.execute(
+                f"UPDATE {_CELLS} AS c SET sid = o.sid FROM ({pairs}) AS p, {_CELLS} AS o "
+                f"WHERE c.tbl = ? AND c.col = ? AND c.rid = p.rid AND o.tbl = ? AND o.col = ? "
+                f"AND o.rid = p.orid",
+                [rule.table, col, m.table, col],
+            )
 
 
 def _mark(
@@ -402,7 +512,9 @@ def _check_declarations(con: duckdb.DuckDBPyConnection) -> None:
 def _solve(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(f"UPDATE {_CELLS} SET supp = true, why = 'primaer' WHERE cnt AND {_small('v')}")
     for rounds in range(1, MAX_ROUNDS + 1):
-        changed = _propagate_same(con) + _propagate_rates(con) + _secondary(con)
+        changed = (
+            _propagate_same(con) + _propagate_rates(con) + _propagate_groups(con) + _secondary(con)
+        )
         if changed == 0:
             return rounds
     raise RuntimeError(f"suppression did not converge in {MAX_ROUNDS} rounds")
@@ -435,6 +547,18 @@ def _propagate_rates(con: duckdb.DuckDBPyConnection) -> int:
         f"EXISTS (SELECT 1 FROM {_DEPS} AS d JOIN {_CELLS} AS s ON s.tbl = d.tbl "
         f"AND s.rid = d.rid AND s.col = d.src_col WHERE s.supp AND d.tbl = c.tbl "
         f"AND d.rid = c.rid AND d.col = c.col)",
+    )
+
+
+def _propagate_groups(con: duckdb.DuckDBPyConnection) -> int:
+    # an aggregate is suppressed with any member cell of its group
+    return _suppress_where(
+        con,
+        "gruppe",
+        f"EXISTS (SELECT 1 FROM {_GROUPS} AS a WHERE a.aggregat AND a.tbl = c.tbl "
+        f"AND a.rid = c.rid AND a.col = c.col AND a.gkey IN (SELECT m.gkey FROM {_GROUPS} AS m "
+        f"JOIN {_CELLS} AS s ON s.tbl = m.tbl AND s.rid = m.rid AND s.col = m.col "
+        f"WHERE NOT m.aggregat AND s.supp))",
     )
 
 
@@ -505,6 +629,22 @@ def _write_back(con: duckdb.DuckDBPyConnection, rule: TableRule, stats: Suppress
         [rule.table],
     ).fetchone()
     stats.primary[rule.table], stats.secondary[rule.table], stats.rows[rule.table] = counts
+
+
+def _rerank(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
+    # ranks over the values still shown: a suppressed Jobcenter is not ranked, and no gap in
+    # the ranks tells where it stood
+    t = quote(rule.table)
+    for r in rule.ranks:
+        part = ", ".join(f"({e})" for e in r.within)
+        value, rank, count = quote(r.value), quote(r.column), quote(r.count)
+        con.execute(
+            f"UPDATE {t} SET {rank} = n.rang, {count} = n.anzahl FROM (SELECT rowid AS rid, "
+            f"CASE WHEN {value} IS NOT NULL THEN rank() OVER (PARTITION BY {part}, "
+            f"{value} IS NULL ORDER BY {value} DESC) END AS rang, "
+            f"count({value}) OVER (PARTITION BY {part}) AS anzahl FROM {t}) AS n "
+            f"WHERE {t}.rowid = n.rid"
+        )
 
 
 def quote(name: str) -> str:

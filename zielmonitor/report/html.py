@@ -48,6 +48,15 @@ from zielmonitor.report.queries import (
     spalten,
     tabellen,
 )
+from zielmonitor.report.vergleich import (
+    Streuung,
+    hat_vergleich,
+    positionen,
+    statusmatrix,
+    streuung,
+    typ_von,
+    vergleichsmonat,
+)
 
 TITEL = "Zielsteuerungsdialog – Zielerreichung nach § 48b SGB II"
 EINHEIT_ACHSE = {
@@ -224,10 +233,11 @@ def render_html(
 ) -> str:
     """The whole report as one HTML document.
 
-    jobcenter_id None: every Jobcenter in the file, one after another. jahr/monat None: the
-    latest month with data (as `render_report`).
+    jobcenter_id None: the overview of all agreements (status matrix, position in the
+    Vergleichstyp, links) and then every Jobcenter in the file, one after another. jahr/monat
+    None: the latest month with data (as `render_report`).
     """
-    hinweis, jobcenter = None, []
+    hinweis, jobcenter, ueberblick = None, [], None
     con = duckdb.connect(str(marts_path), read_only=True)
     try:
         vorhanden = tabellen(con)
@@ -238,6 +248,8 @@ def render_html(
             jobcenter = [_jobcenter(con, jc, jahr, monat, marts_path) for jc in jcs]
             if not jobcenter:
                 hinweis = f"Keine Zielerreichung für Jobcenter {jobcenter_id}."
+            elif jobcenter_id is None:
+                ueberblick = _ueberblick(con, jobcenter, jahr)
     finally:
         con.close()
     seite = environment().get_template("report.html.j2")
@@ -246,6 +258,7 @@ def render_html(
         css=css(),
         hinweis=hinweis,
         jobcenter=jobcenter,
+        ueberblick=ueberblick,
         zelle=zelle,
         grad=grad,
         EINHEIT_KURZ=EINHEIT_KURZ,
@@ -265,6 +278,7 @@ def _jobcenter(
     if bm is None:
         return {"jc": jc, "grund": None, "bm": None, "wann": ohne_berichtsmonat(jahr, monat)}
     ziele = lade_ziele(con, jc, bm)
+    kennzahlen = _ziel_kennzahlen(con, jc, bm.year)
     vorl = vorlaeufige_monate(con, jc, bm.year)
     schraffur = [vorl.get(m, False) for m in range(1, 13)]
     offen = [m for m in range(1, bm.month + 1) if vorl.get(m)]
@@ -281,7 +295,9 @@ def _jobcenter(
         "noch_offen": noch_offen,
         "zaehlung": [(s, n) for s, n in zaehlung if n],
         "ziele": ziele,
-        "karten": [_karte(z, schraffur, jc) for z in ziele],
+        "karten": [
+            _karte(z, schraffur, jc, _typ_svg(con, jc, bm.year, z, kennzahlen)) for z in ziele
+        ],
         "rahmen": (
             _rahmen(con, jc, bm, schraffur) if "rahmenbedingungen_monat" in vorhanden else None
         ),
@@ -296,7 +312,9 @@ def grad(a: ZielMonat) -> str:
     return prozent_ganz(a.grad, geheim=a.unterdrueckt, fehlt="x", null="-")
 
 
-def _karte(z: Ziel, schraffur: list[bool], jc: str) -> dict[str, Any]:
+def _karte(
+    z: Ziel, schraffur: list[bool], jc: str, vergleich: Markup | None = None
+) -> dict[str, Any]:
     zielwert = zelle(z.zielwert, z.einheit)
     if z.zielwert is None and z.richtwert is not None:
         zielwert = "Richtwert " + zelle(z.richtwert, z.einheit)
@@ -310,7 +328,74 @@ def _karte(z: Ziel, schraffur: list[bool], jc: str) -> dict[str, Any]:
         "zielwert": zielwert,
         "meta": " · ".join(x for x in meta if x),
         "diagramm": svg_diagramm(ziel_diagramm(z, schraffur, jc)),
+        "vergleich": vergleich,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The comparison (docs/vergleich.md): overview of all agreements, a target against its type
+# --------------------------------------------------------------------------------------------
+
+
+def _ueberblick(
+    con: duckdb.DuckDBPyConnection, jobcenter: list[dict[str, Any]], jahr: int | None
+) -> dict[str, Any]:
+    """The overview page: status matrix, each Jobcenter's position in its type, links."""
+    bms = [j["bm"] for j in jobcenter if j.get("bm")]
+    matrix = statusmatrix(con, jahr or (max(bms).year if bms else None))
+    bis = max(bms) if bms else (dt.date(jahr, 12, 1) if jahr else None)
+    vbm = vergleichsmonat(con, bis) if hat_vergleich(con) else None
+    lage = []
+    if vbm is not None:
+        for j in jobcenter:
+            lage.append({"jc": j["jc"], "typ": typ_von(con, j["jc"], vbm),
+                         "positionen": positionen(con, j["jc"], vbm)})  # fmt: skip
+    namen = {j["jc"]: j.get("name") or jobcenter_name(con, j["jc"]) for j in jobcenter}
+    return {"matrix": matrix, "monat": vbm, "lage": lage, "namen": namen}
+
+
+def _ziel_kennzahlen(
+    con: duckdb.DuckDBPyConnection, jc: str, jahr: int
+) -> dict[str, tuple[str, str]]:
+    """ziel_id -> (kennzahl, gruppe) of the Kennzahl-based targets of the agreement."""
+    if "ziele" not in tabellen(con) or "kennzahl" not in spalten(con, "ziele"):
+        return {}
+    rows = con.execute(
+        "SELECT ziel_id, kennzahl, gruppe FROM ziele WHERE jobcenter_id = ? AND jahr = ? "
+        "AND kennzahl IS NOT NULL",
+        [jc, jahr],
+    ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _typ_svg(
+    con: duckdb.DuckDBPyConnection, jc: str, jahr: int, z: Ziel,
+    kennzahlen: dict[str, tuple[str, str]],
+) -> Markup | None:  # fmt: skip
+    if z.ziel_id not in kennzahlen:
+        return None
+    kennzahl, gruppe = kennzahlen[z.ziel_id]
+    s = streuung(con, jc, jahr, kennzahl, gruppe)
+    return None if s is None else svg_diagramm(typ_diagramm(z, kennzahl, s, jc))
+
+
+def typ_diagramm(z: Ziel, kennzahl: str, s: Streuung, jc: str = "") -> Diagramm:
+    """Small chart: the Jobcenter's value against its type's value and spread."""
+    art = {"jfw": "JFW", "rollierend": "12 Monate", "monat": "Monatswert"}.get(s.variante, "")
+    return Diagramm(
+        titel=f"{kennzahl} ({art}) im Vergleichstyp {s.typ}, {s.anzahl} Jobcenter",
+        x_labels=[k[0] for k in MONAT_KURZ],
+        reihen=[
+            Reihe("Typ höchster Wert", s.maximum, "vorjahr", marker=False),
+            Reihe("Typ niedrigster Wert", s.minimum, "monat", marker=False),
+            Reihe("Vergleichstyp", s.typwert, "soll", marker=False),
+            Reihe("Jobcenter", s.eigen, "ist"),
+        ],
+        einheit="Prozent",
+        attribute={"data-vergleich": z.ziel_id, "data-jobcenter": jc},
+        breite=330,
+        hoehe=170,
+    )
 
 
 def ziel_diagramm(z: Ziel, schraffur: Sequence[bool], jc: str = "") -> Diagramm:

@@ -87,13 +87,7 @@ quoten as (
 -- rates averaged over m = t-11..t of a monthly ratio; the ratios read months t-12..t
 raten_monat as (
 
-    {%- set raten = [
-        ('K1E3', 'zugaenge',     'elb'),
-        ('K1E4', 'abgaenge',     'elb_vormonat'),
-        ('K3E3', 'lzb_zugaenge', 'lzb'),
-        ('K3E4', 'lzb_abgaenge', 'lzb_vormonat'),
-    ] %}
-    {%- for kennzahl, zaehler, nenner in raten %}
+    {%- for kennzahl, zaehler, nenner in gemittelte_raten() %}
         select
             jobcenter_id,
             berichtsmonat,

@@ -1,0 +1,34 @@
+{# Which months the data tests of a build look at (zielmonitor/build_state.py).
+
+   An incremental refresh rebuilds the months from its first changed month on; the rows of
+   earlier months were tested when they were built and nothing they read has changed. So
+   the refresh's dbt step writes that month into steuerung.testumfang before `dbt build`
+   (dbt empties it when it ends, on-run-end), and every data test on a relation with a
+   `berichtsmonat` column reads only the rows from that month on. No row (a full build, CI, a `dbt build`
+   by hand): every test sees every row. A SQL subquery, not a var, so the dbt parse is kept
+   between refreshes. #}
+
+{% macro default__get_where_subquery(relation) -%}
+    {%- set filters = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do filters.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- if execute and hat_berichtsmonat(relation) -%}
+        {%- do filters.append(
+            "berichtsmonat >= coalesce((select max(ab) from steuerung.testumfang), date '0001-01-01')"
+        ) -%}
+    {%- endif -%}
+    {%- if filters -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ (filters | join(' and ')) ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
+
+{# Whether the model under test documents a `berichtsmonat` column: read from dbt's graph
+   (every model documents its columns; `model` is the test node here), not the database,
+   which would cost a query per test. #}
+{% macro hat_berichtsmonat(relation) -%}
+    {%- set getestet = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
+    {{ return(getestet is not none and 'berichtsmonat' in getestet.columns) }}
+{%- endmacro %}

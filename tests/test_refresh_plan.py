@@ -1,0 +1,197 @@
+"""A refresh costs what changed (zielmonitor/build_state.py), and never changes a figure: after
+every kind of incremental refresh (a new month, a revised stand of an old month, a removed
+delivery) the published marts equal a full rebuild (`refresh --full`) from the same folders,
+hash of every table's sorted rows. A refresh with nothing new does nothing, without Dagster.
+Withdrawn deliveries: tests/test_mirror_withdraw.py; as-of refreshes: test_operations.py."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.ingest_helpers import manifest, rehash, save_manifest, transform_csv
+from tests.test_operations import delivery_dirs, refresh
+from zielmonitor.build_state import plan_build, record_publish
+from zielmonitor.publish.marts import marts_hash
+
+NEW_MONTH = "2016-03"
+REVISED_MONTH = "2015-09"  # six months before the new one
+REVISED_STAND = "2016-05-02"  # later than every generated stand
+
+
+@dataclass
+class World:
+    raw: Path
+    data: Path
+    full: Path  # every generated delivery
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    from zielmonitor.generator import generate
+
+    root = tmp_path_factory.mktemp("refresh_plan")
+    full = root / "full"
+    generate(full, jobcenters=1, seed=7, start="2015-01", end=NEW_MONTH, scale=0.02)
+    raw = root / "raw"
+    shutil.copytree(full, raw, ignore=lambda _, names: [f"berichtsmonat={NEW_MONTH}"])
+    return World(raw, root / "data", full)
+
+
+def _rebuild_equals(world: World, incremental_hash: str) -> None:
+    output = refresh(world.raw, world.data, "--full")
+    assert "full rebuild requested" in output
+    assert marts_hash(world.data / "marts.duckdb") == incremental_hash
+
+
+def _revise(folder: Path, target: Path) -> None:
+    """A revised stand of `folder`'s month: one Erwerbsaufnahme fewer, higher benefits."""
+    shutil.copytree(folder, target)
+    doc = manifest(target)
+    doc["stand"] = target.name.removeprefix("stand=")
+    save_manifest(target, doc)
+    transform_csv(target, "erwerbsaufnahmen.csv", lambda h, rows: (h, rows[1:]), recount=True)
+
+    def higher(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+        col = header.index("llu_anspruch")
+        for row in rows[:50]:
+            row[col] = "999,00"
+        return header, rows
+
+    transform_csv(target, "leistungen.csv", higher)
+    rehash(target)
+
+
+def test_first_refresh_builds_everything(world: World) -> None:
+    output = refresh(world.raw, world.data)
+    assert "dbt: first build" in output
+
+
+def test_nothing_new_is_nothing_to_do(world: World) -> None:
+    marts = world.data / "marts.duckdb"
+    before = (marts.stat().st_mtime_ns, marts_hash(marts))
+    output = refresh(world.raw, world.data)
+    assert "nothing to do" in output and "dbt" not in output  # neither Dagster nor dbt ran
+    assert (marts.stat().st_mtime_ns, marts_hash(marts)) == before
+
+
+def test_a_new_month_rebuilds_from_it_and_equals_a_full_rebuild(world: World) -> None:
+    for delivery in delivery_dirs(world.full):
+        if f"berichtsmonat={NEW_MONTH}" in str(delivery):
+            shutil.copytree(delivery, world.raw / delivery.relative_to(world.full))
+    output = refresh(world.raw, world.data)
+    assert f"incremental: deliveries changed from {NEW_MONTH}" in output
+    _rebuild_equals(world, marts_hash(world.data / "marts.duckdb"))
+
+
+def test_a_revised_old_month_changes_figures_and_equals_a_full_rebuild(world: World) -> None:
+    before = marts_hash(world.data / "marts.duckdb")
+    month_dir = world.raw / "jobcenter=05111" / f"berichtsmonat={REVISED_MONTH}"
+    latest = max(month_dir.glob("stand=*"))
+    _revise(latest, month_dir / f"stand={REVISED_STAND}")
+    output = refresh(world.raw, world.data)
+    assert "ingest: 1 loaded" in output
+    assert f"incremental: deliveries changed from {REVISED_MONTH}" in output
+    revised = marts_hash(world.data / "marts.duckdb")
+    assert revised != before
+    _rebuild_equals(world, revised)
+
+
+def test_a_removed_delivery_falls_back_and_equals_a_full_rebuild(world: World) -> None:
+    month_dir = world.raw / "jobcenter=05111" / f"berichtsmonat={REVISED_MONTH}"
+    shutil.rmtree(month_dir / f"stand={REVISED_STAND}")
+    output = refresh(world.raw, world.data)
+    assert f"incremental: deliveries changed from {REVISED_MONTH}" in output
+    _rebuild_equals(world, marts_hash(world.data / "marts.duckdb"))
+
+
+def test_dbt_emptied_the_test_scope_at_its_end(world: World) -> None:
+    """A `dbt build` by hand after a refresh tests every month."""
+    with duckdb.connect(str(world.data / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM steuerung.testumfang").fetchone()[0] == 0
+
+
+# --- the plan, on a warehouse of a few rows ------------------------------------------------
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> tuple[Path, Path]:
+    """raw.lieferungen of two months, published once: (warehouse, marts file)."""
+    wh, marts = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    with duckdb.connect(str(wh)) as con:
+        con.execute("CREATE SCHEMA raw")
+        con.execute(
+            "CREATE TABLE raw.lieferungen (jobcenter_id VARCHAR, berichtsmonat DATE,"
+            " stand DATE, manifest_sha256 VARCHAR)"
+        )
+        con.execute(
+            "INSERT INTO raw.lieferungen VALUES ('05111', '2016-01-01', '2016-02-10', 'a'),"
+            " ('05111', '2016-02-01', '2016-03-10', 'b')"
+        )
+    marts.write_text("published")
+    record_publish(wh, marts, None)
+    return wh, marts
+
+
+def _load(wh: Path, sql: str) -> None:
+    with duckdb.connect(str(wh)) as con:
+        con.execute(sql)
+
+
+def test_plan_nothing_changed(warehouse: tuple[Path, Path]) -> None:
+    plan = plan_build(*warehouse)
+    assert plan.nothing_to_do and not plan.full
+
+
+def test_plan_a_touched_marts_file_is_published_again(warehouse: tuple[Path, Path]) -> None:
+    wh, marts = warehouse
+    marts.write_text("changed by hand")
+    plan = plan_build(wh, marts)
+    assert not plan.nothing_to_do and not plan.full
+
+
+@pytest.mark.parametrize(
+    ("sql", "tests_from"),
+    [
+        ("INSERT INTO raw.lieferungen VALUES ('05111', '2016-03-01', '2016-04-10', 'c')",
+         date(2016, 2, 1)),  # a new month: tested from the month before (its Abgang)
+        ("UPDATE raw.lieferungen SET manifest_sha256 = 'x' WHERE berichtsmonat = '2016-02-01'",
+         date(2016, 1, 1)),  # a changed delivery
+        ("DELETE FROM raw.lieferungen WHERE berichtsmonat = '2016-01-01'",
+         date(2015, 12, 1)),  # a removed one
+    ],
+)  # fmt: skip
+def test_plan_incremental_from_the_month_before_the_first_change(
+    warehouse: tuple[Path, Path], sql: str, tests_from: date
+) -> None:
+    wh, marts = warehouse
+    _load(wh, sql)
+    plan = plan_build(wh, marts)
+    assert (plan.full, plan.nothing_to_do, plan.tests_from) == (False, False, tests_from)
+
+
+def test_plan_full_after_a_code_change_or_another_target(
+    warehouse: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wh, marts = warehouse
+    assert plan_build(wh, marts, force_full=True).full
+    assert plan_build(wh, marts.with_name("marts_stand_2016-02-15.duckdb")).full
+    monkeypatch.setattr("zielmonitor.build_state.project_fingerprint", lambda: "other code")
+    assert plan_build(wh, marts).full
+
+
+def test_plan_an_as_of_stand_in_between_leaves_the_live_marts_alone(
+    warehouse: tuple[Path, Path],
+) -> None:
+    wh, marts = warehouse
+    stand = marts.with_name("marts_stand_2016-02-15.duckdb")
+    stand.write_text("as of")
+    record_publish(wh, stand, "2016-02-15")  # the warehouse's models now hold that stand
+    assert plan_build(wh, marts).nothing_to_do  # the live file is still right
+    _load(wh, "INSERT INTO raw.lieferungen VALUES ('05111', '2016-03-01', '2016-04-10', 'c')")
+    assert plan_build(wh, marts).full  # but a build for it starts from scratch
