@@ -303,9 +303,9 @@ def test_html_report_escapes_every_value(tmp_path: Path) -> None:
     assert not names & {"xss", "xtext"}  # no markup from the data
     assert not any("onclick" in attrs for _, attrs in parser.tags)
     hrefs = [a.get("href") for tag, a in parser.tags if tag == "a"]
-    assert f"#ziel-{BOESE_ID}" in hrefs  # the value survives, as text
+    assert f"#ziel-05111-{BOESE_ID}" in hrefs  # the value survives, as text
     ids = [a.get("id") for _, a in parser.tags if a.get("id", "").startswith("ziel-")]
-    assert ids == [f"ziel-{BOESE_ID}"]
+    assert ids == [f"ziel-05111-{BOESE_ID}"]
     klassen = [a.get("class") or "" for tag, a in parser.tags if tag == "td"]
     assert f"c s-{BOESE_STATUS}" in klassen
 
