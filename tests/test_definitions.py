@@ -43,3 +43,18 @@ def test_dagster_definitions_validate(tmp_path) -> None:
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_dbt_invocation_hands_its_parse_to_the_next(tmp_path) -> None:
+    from orchestration.assets.dbt import PARTIAL_PARSE, keep_parse
+
+    invocation, project = tmp_path / "dbt_models-1", tmp_path / "target"
+    invocation.mkdir()
+    project.mkdir()
+    keep_parse(invocation, project)  # a build that failed before parsing: nothing to hand on
+    assert not (project / PARTIAL_PARSE).exists()
+    (invocation / PARTIAL_PARSE).write_bytes(b"parse of this data folder")
+    (project / PARTIAL_PARSE).write_bytes(b"parse of the set-up")
+    keep_parse(invocation, project)
+    assert (project / PARTIAL_PARSE).read_bytes() == b"parse of this data folder"
+    assert sorted(p.name for p in project.iterdir()) == [PARTIAL_PARSE]  # no staged copy left

@@ -67,8 +67,11 @@ summen as (
         gruppe,
         variante,
         count(*) as anzahl_jobcenter,
-        sum(zaehler) as zaehler,
-        sum(nenner) as nenner
+        -- summed as DECIMAL: a sum of doubles (EUR amounts, mean stocks) depends on the order
+        -- of a parallel aggregation in its last bits (docs/operations.md, "Same input, same
+        -- figures"); 18 places give a group of one back exactly its member's value
+        cast(sum(cast(zaehler as decimal(38, 18))) as double) as zaehler,
+        cast(sum(cast(nenner as decimal(38, 18))) as double) as nenner
     from ebenen
     group by ebene, schluessel, berichtsmonat, kennzahl, gruppe, variante
 
