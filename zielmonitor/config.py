@@ -1,7 +1,7 @@
 """Where things live. Paths come from the environment so an outside check can point the
 pipeline at its own deliveries: ZIELMONITOR_RAW_DIR (default data/raw) and
 ZIELMONITOR_DATA_DIR (default data; holds warehouse.duckdb, marts.duckdb, the Dagster home).
-ZIELMONITOR_DUCKDB_MEMORY_LIMIT (default 10GB) caps DuckDB's buffer memory of the ingest and
+ZIELMONITOR_DUCKDB_MEMORY_LIMIT (default 6GB) caps DuckDB's buffer memory of the ingest and
 of the dbt build (profiles.yml); beyond it DuckDB spills to disk."""
 
 from __future__ import annotations
@@ -52,4 +52,4 @@ def get_paths() -> Paths:
 
 def duckdb_memory_limit() -> str:
     """For the ingest's connection; profiles.yml reads the same variable, same default."""
-    return os.environ.get("ZIELMONITOR_DUCKDB_MEMORY_LIMIT", "10GB")
+    return os.environ.get("ZIELMONITOR_DUCKDB_MEMORY_LIMIT", "6GB")
