@@ -44,15 +44,17 @@ def _compare_one(
     ref = ref_dir / f"ref_{name}.parquet"
     sql = f"""
       WITH p AS ({PIPELINE[name].format(db=prefix)}), r AS (SELECT {keys}, {value} FROM '{ref}'),
-      -- only the figures the reference computes, for the (Jobcenter, year)s the pipeline has
+      -- only the figures the reference computes, for the (Jobcenter, year, figure)s the
+      -- pipeline has (a Jobcenter's agreement need not have every target: 05124's has five)
       codes AS (SELECT DISTINCT {code} FROM r),
-      years AS (SELECT DISTINCT jobcenter_id, year(berichtsmonat) AS y FROM p),
+      years AS (SELECT DISTINCT jobcenter_id, year(berichtsmonat) AS y, {code} FROM p),
       j AS (SELECT {code}, p.{value} AS pv, r.{value} AS rv, p.{value} IS NOT NULL OR
                    p.{code} IS NOT NULL AS in_p, r.{code} IS NOT NULL AS in_r
             FROM (SELECT * FROM p SEMI JOIN codes USING ({code})) p
             FULL JOIN (SELECT * FROM r SEMI JOIN years
                        ON years.jobcenter_id = r.jobcenter_id
-                       AND years.y = year(r.berichtsmonat)) r USING ({keys}))
+                       AND years.y = year(r.berichtsmonat)
+                       AND years.{code} = r.{code}) r USING ({keys}))
       SELECT {code} AS code, count(*) FILTER (in_p) AS n_pipeline,
              count(*) FILTER (in_r) AS n_reference, count(*) FILTER (in_p AND in_r) AS matched,
              count(*) FILTER (in_p AND in_r AND (pv IS NULL) <> (rv IS NULL)) AS null_mismatch,
