@@ -33,10 +33,12 @@ def _listing(*roots: Path) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for root in roots:
         for folder, dirs, files in os.walk(root):
-            # skipped: bytecode, and the run folders of dagster-dbt (target/dbt_models-<run>),
-            # which dbt runs of other test workers write meanwhile
+            # skipped: bytecode, the run folders of dagster-dbt (target/dbt_models-<run>) and
+            # the parse a finished dbt run hands back (target/partial_parse.msgpack, staged
+            # as .partial_parse.msgpack.<pid>), which refreshes of other test workers write
+            # meanwhile
             dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith("dbt_models-")]
-            for name in [*dirs, *files]:
+            for name in [*dirs, *(f for f in files if "partial_parse.msgpack" not in f)]:
                 path = Path(folder, name)
                 stat = path.lstat()
                 found[str(path)] = (stat.st_size, stat.st_mtime_ns)
