@@ -21,14 +21,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from zielmonitor.config import PROJECT_DIR, Paths
 from zielmonitor.locking import busy_with
+
+if TYPE_CHECKING:
+    from zielmonitor.ingest.discovery import DeliveryRef
+    from zielmonitor.ingest.findings import Finding
 
 SCHEMA = "steuerung"
 # what decides the published figures besides the deliveries: a change here is a full build
@@ -112,15 +118,17 @@ def plan_build(warehouse: Path, target: Path, force_full: bool = False) -> Build
     return BuildPlan(False, tests_from, False, reason)
 
 
-def nothing_to_do(paths: Paths, target: Path) -> bool:
+def nothing_to_do(
+    paths: Paths, target: Path, refs: Sequence[DeliveryRef], problems: Sequence[Finding]
+) -> bool:
     """The same judgement before anything starts (the CLI: no Dagster, no dbt), read-only,
-    and with the raw folder: nothing pending to ingest, no folder error. False when in doubt
-    (no warehouse, a writer holds the lock, no record)."""
-    from zielmonitor.ingest import discover, pending_months  # pandas: only when asked
+    with the raw folder as the caller discovered it (`ingest.discover`): nothing pending to
+    ingest, no folder error. False when in doubt (no warehouse, a writer holds the lock, no
+    record)."""
+    from zielmonitor.ingest import pending_months  # pandas: only when asked
 
     if not paths.warehouse.exists() or busy_with(paths):
         return False
-    refs, problems = discover(paths.raw_dir, None)
     if any(p.is_error for p in problems):
         return False  # the refresh reports it and fails, every time until it is fixed
     try:
@@ -185,8 +193,10 @@ def _last_build(con: duckdb.DuckDBPyConnection, ziel: str | None = None) -> _Bui
 
 
 def _has_record(con: duckdb.DuckDBPyConnection) -> bool:
-    sql = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?"
-    return con.execute(sql, [SCHEMA, "veroeffentlichungen"]).fetchone()[0] > 0
+    """Both tables of the record (one lost by hand: no record, so a full build)."""
+    sql = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name IN (?, ?)"
+    tables = [SCHEMA, "veroeffentlichungen", "veroeffentlichte_lieferungen"]
+    return con.execute(sql, tables).fetchone()[0] == 2
 
 
 def first_changed_month(con: duckdb.DuckDBPyConnection, ziel: str) -> date | None:

@@ -81,7 +81,7 @@ def cmd_prepare(_: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from zielmonitor.pipeline import refresh
 
-    outcome = refresh(as_of=args.as_of, log=_say, full=getattr(args, "full", False))
+    outcome = refresh(as_of=args.as_of, log=_say, full=args.full)
     if outcome.success and outcome.run_id is None:
         _say(f"refresh: {outcome.message} ({outcome.seconds:.1f} s)")
         return 0
@@ -143,7 +143,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
         return 1
     _say(f"withdraw: {label} moved to {done.target} (by {done.by}, recorded in raw.rueckzuege)")
     _say("withdraw: refreshing without it")
-    return cmd_refresh(argparse.Namespace(as_of=None))
+    return cmd_refresh(argparse.Namespace(as_of=None, full=False))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -154,7 +154,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _generate_demo(raw)
     else:
         _say(f"demo: deliveries found in {raw}, not generating")
-    if cmd_refresh(argparse.Namespace(as_of=None)) != 0:
+    if cmd_refresh(argparse.Namespace(as_of=None, full=False)) != 0:
         return 1
     print_summary(get_paths().marts)
     print()

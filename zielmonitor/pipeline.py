@@ -94,10 +94,11 @@ def refresh(as_of: str | None = None, log: Log = print, full: bool = False) -> R
     from zielmonitor.build_state import nothing_to_do
     from zielmonitor.ingest import discover
 
-    if not full and nothing_to_do(paths, paths.marts_as_of(as_of)):
-        return RefreshOutcome(True, time.monotonic() - started, None, NOTHING_TO_DO)
-    if not discover(paths.raw_dir, None)[0]:
+    refs, problems = discover(paths.raw_dir, None)
+    if not refs:
         return RefreshOutcome(False, 0.0, None, f"no deliveries under {paths.raw_dir}")
+    if not full and nothing_to_do(paths, paths.marts_as_of(as_of), refs, problems):
+        return RefreshOutcome(True, time.monotonic() - started, None, NOTHING_TO_DO)
     from orchestration.launch import execute_refresh
 
     trigger = f"zielmonitor refresh (as_of={as_of}{', full' if full else ''})"
