@@ -14,7 +14,6 @@ interrupted run resumes where it stopped; `--force` redoes the phases asked for)
 5. `noop`: `zielmonitor refresh` with nothing new: must say "nothing to do" and leave
    marts.duckdb untouched (mtime and hash);
 6. `rebuild`: `zielmonitor refresh --full` on the same folders; its marts must hash to H_m
-   (without `--full` in this version of the CLI: a refresh into a fresh data folder);
 7. `revised`: a revised stand of 2016-06 for every Jobcenter (benchmarks/revise.py), then
    `zielmonitor refresh`: every revised stand must be loaded (hash H_r);
 8. `rebuild_revised`: `--full` again; its marts must hash to H_r.
@@ -26,12 +25,10 @@ with the issue's targets, is rebuilt at the end.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -200,14 +197,8 @@ class Bench:
     def rebuild(self, name: str, of: str) -> None:
         """`zielmonitor refresh --full` after the incremental refresh `of`: same marts?"""
         self.result.pop(name, None)
-        if full_flag_supported():
-            entry = self._refresh(name, "--full")
-            entry["method"] = "zielmonitor refresh --full"
-        else:  # this CLI has no --full yet: the same raw folder into a fresh data folder
-            data = self.dir / f"{name}_data"
-            shutil.rmtree(data, ignore_errors=True)
-            entry = self._refresh(name, data=data)
-            entry["method"] = "zielmonitor refresh into a fresh data folder (no --full)"
+        entry = self._refresh(name, "--full")
+        entry["method"] = "zielmonitor refresh --full"
         expected = self.result[of]
         entry["compared_with"] = of
         entry["agrees"] = entry["marts_hash"] == expected["marts_hash"]
@@ -244,9 +235,9 @@ class Bench:
                 m["dbt_plan"] = _dbt_plan(Path(m["log"]))
         self.save()
 
-    def _refresh(self, name: str, *flags: str, data: Path | None = None) -> dict:
+    def _refresh(self, name: str, *flags: str) -> dict:
         self.say(f"refresh ({name}{''.join(' ' + f for f in flags)}) …")
-        data = data or self.run_dir / "data"
+        data = self.run_dir / "data"
         home = data / "dagster_home"
         env = {
             **os.environ,
@@ -266,15 +257,6 @@ class Bench:
         entry["marts_hash"] = marts_hash(marts)
         entry["table_hashes"] = table_hashes(marts)
         return entry
-
-
-@functools.cache
-def full_flag_supported() -> bool:
-    """Whether this CLI has `zielmonitor refresh --full` (issue 16)."""
-    done = subprocess.run(
-        [ZIELMONITOR, "refresh", "--help"], capture_output=True, text=True, cwd=ROOT
-    )
-    return "--full" in done.stdout
 
 
 def _stand() -> str:
