@@ -211,10 +211,8 @@ def violations(raw: Path, pub: Path, rules: dict[str, sup.TableRule]) -> list[st
     con.execute(f"ATTACH '{raw}' AS roh (READ_ONLY)")
     con.execute(f"ATTACH '{pub}' AS pub (READ_ONLY)")
     con.execute("USE roh")
-    sup._create_work_tables(con)
-    active = [r for r in rules.values() if r.none_reason is None]
-    for rule in active:
-        sup._register(con, rule)  # cells, splits and ids as declared, on the raw values
+    # cells, splits, groups and ids as declared, on the raw values; then what pub hides
+    for rule in sup.register(con, rules):
         for col in sorted(rule.columns()):
             con.execute(
                 f'UPDATE {sup._CELLS} AS c SET supp = p."{col}" IS NULL FROM (SELECT rowid AS '
@@ -222,8 +220,6 @@ def violations(raw: Path, pub: Path, rules: dict[str, sup.TableRule]) -> list[st
                 "AND c.rid = p.rid AND c.v IS NOT NULL",
                 [rule.table, col],
             )
-    for rule in active:
-        sup._register_mirrors(con, rule, rules)  # copies share the original's id
     found = [f"{t}.{c}: visible count {v}" for t, c, v in con.execute(
         f"SELECT tbl, col, v FROM {sup._CELLS} WHERE cnt AND NOT supp AND v > 0 AND v < 3"
     ).fetchall()]  # fmt: skip
@@ -324,51 +320,42 @@ def _warehouse_ids(warehouse: Path) -> set[str]:
         con.close()
 
 
-def _editable_copy(published: dict[str, Any], kopie: Path) -> duckdb.DuckDBPyConnection:
-    """A writable copy of the published marts, with the unsuppressed ones attached as `roh`."""
+def _show_again(
+    published: dict[str, Any], tmp_path: Path, table: str, column: str, where: str
+) -> list[str]:
+    """Undo one suppression: in a copy of the published marts, the first cell of
+    `table.column` that is NULL there, >= 3 unsuppressed and matches `where` (p: published,
+    r: unsuppressed row) gets its value back. What the scan finds in that copy."""
+    kopie = tmp_path / "marts.duckdb"
     kopie.write_bytes(published["marts"].read_bytes())
-    con = duckdb.connect(str(kopie))
-    con.execute(f"ATTACH '{published['roh']}' AS roh (READ_ONLY)")
-    return con
+    with duckdb.connect(str(kopie)) as con:
+        con.execute(f"ATTACH '{published['roh']}' AS roh (READ_ONLY)")
+        rid = con.execute(
+            f"SELECT p.rowid FROM {table} p JOIN roh.{table} r ON p.rowid = r.rowid "
+            f"WHERE p.{column} IS NULL AND r.{column} >= 3 AND {where} LIMIT 1"
+        ).fetchone()
+        assert rid, f"the dataset should have a suppressed {table}.{column} to show again"
+        con.execute(
+            f"UPDATE {table} SET {column} = (SELECT {column} FROM roh.{table} WHERE rowid = $1)"
+            " WHERE rowid = $1",
+            [rid[0]],
+        )
+    return violations(published["roh"], kopie, published["rules"])
 
 
 def test_scan_catches_a_secondary_cell_shown_again(
     published: dict[str, Any], tmp_path: Path
 ) -> None:
     # undo one secondary suppression: the value it protected becomes recoverable
-    kopie = tmp_path / "marts.duckdb"
-    con = _editable_copy(published, kopie)
-    rid = con.execute(
-        "SELECT p.rowid FROM kennzahlen_monat p JOIN roh.kennzahlen_monat r ON p.rowid = r.rowid "
-        "WHERE p.zaehler IS NULL AND r.zaehler >= 3 AND r.variante = 'jfw' LIMIT 1"
-    ).fetchone()
-    assert rid, "the dataset should have a secondary suppression in kennzahlen_monat"
-    con.execute(
-        "UPDATE kennzahlen_monat SET zaehler = (SELECT zaehler FROM roh.kennzahlen_monat "
-        "WHERE rowid = ?) WHERE rowid = ?",
-        [rid[0], rid[0]],
-    )
-    con.close()
-    assert violations(published["roh"], kopie, published["rules"])
+    assert _show_again(published, tmp_path, "kennzahlen_monat", "zaehler", "r.variante = 'jfw'")
 
 
 def test_scan_catches_a_type_value_shown_with_a_suppressed_member(
     published: dict[str, Any], tmp_path: Path
 ) -> None:
     # show a suppressed Vergleichstyp value again: its suppressed member becomes recoverable
-    kopie = tmp_path / "marts.duckdb"
-    con = _editable_copy(published, kopie)
-    rid = con.execute(
-        "SELECT p.rowid FROM vergleich_monat p JOIN roh.vergleich_monat r ON p.rowid = r.rowid "
-        "WHERE p.zaehler_vergleichstyp IS NULL AND r.zaehler_vergleichstyp >= 3 "
-        "AND p.zaehler IS NOT NULL AND r.anzahl_vergleichstyp > 1 LIMIT 1"
-    ).fetchone()
-    assert rid, "the dataset should have a type value suppressed for a member's sake"
-    con.execute(
-        "UPDATE vergleich_monat SET zaehler_vergleichstyp = (SELECT zaehler_vergleichstyp "
-        "FROM roh.vergleich_monat WHERE rowid = ?) WHERE rowid = ?",
-        [rid[0], rid[0]],
-    )
-    con.close()
-    assert any(f.startswith("group ") for f in violations(published["roh"], kopie,
-                                                          published["rules"]))  # fmt: skip
+    found = _show_again(
+        published, tmp_path, "vergleich_monat", "zaehler_vergleichstyp",
+        "p.zaehler IS NOT NULL AND r.anzahl_vergleichstyp > 1",
+    )  # fmt: skip
+    assert any(f.startswith("group ") for f in found)

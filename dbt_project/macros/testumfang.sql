@@ -9,26 +9,18 @@
    between refreshes. #}
 
 {% macro default__get_where_subquery(relation) -%}
-    {%- set filters = [] -%}
+    {#- the model under test, from dbt's graph (`model` is the test node here), not the
+        database, which would cost a query per test; every model documents its columns -#}
+    {%- set getestet = graph.nodes.get(model.attached_node) if execute and model.attached_node -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where -%}
-        {%- do filters.append('(' ~ where ~ ')') -%}
-    {%- endif -%}
-    {%- if execute and hat_berichtsmonat(relation) -%}
-        {%- do filters.append(
+    {%- set bedingungen = ['(' ~ where ~ ')'] if where else [] -%}
+    {%- if getestet and 'berichtsmonat' in getestet.columns -%}
+        {%- do bedingungen.append(
             "berichtsmonat >= coalesce((select max(ab) from steuerung.testumfang), date '0001-01-01')"
         ) -%}
     {%- endif -%}
-    {%- if filters -%}
-        {%- do return('(select * from ' ~ relation ~ ' where ' ~ (filters | join(' and ')) ~ ') dbt_subquery') -%}
+    {%- if bedingungen -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ (bedingungen | join(' and ')) ~ ') dbt_subquery') -%}
     {%- endif -%}
     {%- do return(relation) -%}
-{%- endmacro %}
-
-{# Whether the model under test documents a `berichtsmonat` column: read from dbt's graph
-   (every model documents its columns; `model` is the test node here), not the database,
-   which would cost a query per test. #}
-{% macro hat_berichtsmonat(relation) -%}
-    {%- set getestet = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
-    {{ return(getestet is not none and 'berichtsmonat' in getestet.columns) }}
 {%- endmacro %}

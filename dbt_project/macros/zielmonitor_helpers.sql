@@ -53,3 +53,27 @@
         ('K3E4', 'lzb_abgaenge', 'lzb_vormonat'),
     ]) }}
 {%- endmacro %}
+
+{# One month's ratio of an averaged rate, NULL when the denominator is 0 (undefined). DECIMAL
+   (18 places) so that averaging 12 of them is exact whatever the order of a parallel sum. #}
+{% macro monatsquote(zaehler, nenner) -%}
+    case when ({{ nenner }}) > 0
+        then cast(cast({{ zaehler }} as double) / ({{ nenner }}) as decimal(38, 18)) end
+{%- endmacro %}
+
+{# An averaged rate in percent (an aggregate over the 12 monthly ratios of m = t-11..t): their
+   mean, NULL unless all 12 are defined. #}
+{% macro mittel_zwoelf_monate(quote) -%}
+    case when count({{ quote }}) = 12 then 100.0 * avg({{ quote }}) end
+{%- endmacro %}
+
+{# The changes against the same month of the previous year (kennzahlen.md): (Kennzahl, column
+   of agg_monatsbasis). Value: veraenderung_prozent(month, month a year earlier). #}
+{% macro veraenderungen() -%}
+    {{ return([('K1', 'llu_summe'), ('K1E1', 'luh_summe'), ('K1E2', 'elb'), ('K3', 'lzb')]) }}
+{%- endmacro %}
+
+{# A list of strings as an SQL IN list: ('a', 'b'). #}
+{% macro sql_liste(werte) -%}
+    ('{{ werte | join("', '") }}')
+{%- endmacro %}

@@ -283,12 +283,7 @@ def apply_suppression(
         for rule in rules.values():
             _check_columns(con, rule)
             _add_flag(con, rule.table)
-        active = [r for r in rules.values() if r.none_reason is None]
-        _create_work_tables(con)
-        for rule in active:
-            _register(con, rule)
-        for rule in active:  # after every table's same_value ids are set
-            _register_mirrors(con, rule, rules)
+        active = register(con, rules)
         _check_declarations(con)
         stats = SuppressionStats()
         stats.rounds = _solve(con)
@@ -315,6 +310,19 @@ def _add_flag(con: duckdb.DuckDBPyConnection, table: str) -> None:
     if FLAG not in cols:
         con.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {FLAG} BOOLEAN DEFAULT false")
     con.execute(f"UPDATE {quote(table)} SET {FLAG} = false")
+
+
+def register(con: duckdb.DuckDBPyConnection, rules: Mapping[str, TableRule]) -> list[TableRule]:
+    """The work tables filled with every declared cell, split, group and id of the rules that
+    suppress (read from the tables of the current catalog); returns those rules. Shared by the
+    suppression and the leak scan of the tests, so a new kind of rule reaches both."""
+    active = [r for r in rules.values() if r.none_reason is None]
+    _create_work_tables(con)
+    for rule in active:
+        _register(con, rule)
+    for rule in active:  # after every table's same_value ids are set
+        _register_mirrors(con, rule, rules)
+    return active
 
 
 def _create_work_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -93,11 +93,7 @@ raten_monat as (
             berichtsmonat,
             '{{ kennzahl }}' as kennzahl,
             {{ zaehler }} is not null as berechenbar,
-            -- DECIMAL (18 places) so that averaging 12 of them is exact whatever the order
-            case
-                when {{ nenner }} > 0
-                    then cast(cast({{ zaehler }} as double) / {{ nenner }} as decimal(38, 18))
-            end as quote,
+            {{ monatsquote(zaehler, nenner) }} as quote,
             vorlaeufig
         from basis
         {% if not loop.last %}union all{% endif %}
@@ -121,17 +117,9 @@ raten as (
                 and r.berechenbar then 1
         end) as monate,
         -- undefined (NULL) if any month's ratio is undefined (denominator 0)
-        case
-            when
-                count(case
-                    when r.berichtsmonat >= {{ add_months('t.berichtsmonat', -11) }}
-                        then r.quote
-                end) = 12
-                then 100.0 * avg(case
-                    when r.berichtsmonat >= {{ add_months('t.berichtsmonat', -11) }}
-                        then r.quote
-                end)
-        end as wert,
+        {{ mittel_zwoelf_monate(
+            "case when r.berichtsmonat >= " ~ add_months('t.berichtsmonat', -11) ~ " then r.quote end"
+        ) }} as wert,
         max(case when r.vorlaeufig then 1 else 0 end) = 1 as vorlaeufig
     from raten_monat as t
     inner join raten_monat as r
@@ -146,8 +134,7 @@ raten as (
 -- changes against the same month of the previous year; months read: t and t-12
 veraenderungen as (
 
-    {%- set werte = [('K1', 'llu_summe'), ('K1E1', 'luh_summe'), ('K1E2', 'elb'), ('K3', 'lzb')] %}
-    {%- for kennzahl, spalte in werte %}
+    {%- for kennzahl, spalte in veraenderungen() %}
         select
             t.jobcenter_id,
             t.berichtsmonat,
