@@ -1,7 +1,7 @@
 """`zielmonitor`: the command line of the warehouse.
 
     zielmonitor generate [--out DIR] [--jobcenters N] [--seed S] [--from 2014-01] [--to 2016-12]
-    zielmonitor refresh [--as-of YYYY-MM-DD]
+    zielmonitor refresh [--as-of YYYY-MM-DD] [--full]
     zielmonitor report [--jahr J] [--monat M] [--as-of D] [--jobcenter ID] [--format text|html]
     zielmonitor withdraw --jobcenter J --monat YYYY-MM --stand YYYY-MM-DD --grund TEXT
     zielmonitor demo

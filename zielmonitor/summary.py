@@ -6,24 +6,25 @@ from pathlib import Path
 
 import duckdb
 
-from zielmonitor.report.format import ENTFAELLT, VORLAEUFIG, markiert, zahl
+from zielmonitor.report.format import ENTFAELLT, VORLAEUFIG, prozent_text
 from zielmonitor.report.vergleich import (
+    LABEL,
+    lage,
     matrix_text,
     positionen_text,
     rangliste,
     statusmatrix,
-    typ_von,
 )
 
-# (kennzahl, gruppe, variante, label) shown per year: the agreement's headline figures.
+# (kennzahl, gruppe, variante) shown per year: the agreement's headline figures (labels: LABEL).
 HEADLINE = (
-    ("K2", "ohne_asyl8", "jfw", "Integrationsquote ohne Asyl8"),
-    ("K2", "asyl8", "jfw", "Integrationsquote Asyl8"),
-    ("K2E4", "gesamt", "jfw", "Integrationsquote Alleinerziehende (K2E4)"),
-    ("K3E1", "gesamt", "jfw", "Integrationsquote LZB (K3E1)"),
-    ("K3", "gesamt", "monat", "Bestand LZB, Veränderung zum Vorjahr (K3)"),
-    ("K3E2", "gesamt", "monat", "Aktivierungsquote LZB (K3E2)"),
-    ("K1E2", "gesamt", "monat", "Zahl der eLB, Veränderung zum Vorjahr (K1E2)"),
+    ("K2", "ohne_asyl8", "jfw"),
+    ("K2", "asyl8", "jfw"),
+    ("K2E4", "gesamt", "jfw"),
+    ("K3E1", "gesamt", "jfw"),
+    ("K3", "gesamt", "monat"),
+    ("K3E2", "gesamt", "monat"),
+    ("K1E2", "gesamt", "monat"),
 )
 
 
@@ -60,23 +61,15 @@ def _print_headline(con: duckdb.DuckDBPyConnection) -> None:
     for jc in jobcenters[:3]:
         print(f"\nJobcenter {jc}, Dezember-Werte (Jahreswert), in %:")
         print(f"  {'Kennzahl':<46}" + "".join(f"{y:>10}" for y in years))
-        for code, gruppe, variante, label in HEADLINE:
+        for code, gruppe, variante in HEADLINE:
             cells = []
             for y in years:
-                value = values.get((jc, y, code, gruppe, variante))
-                cells.append(_cell(value))
-            print(f"  {label:<46}" + "".join(f"{c:>10}" for c in cells))
+                wert, vorl = values.get((jc, y, code, gruppe, variante), (None, False))
+                cells.append(prozent_text(wert, vorlaeufig=vorl))
+            print(f"  {LABEL[code, gruppe]:<46}" + "".join(f"{c:>10}" for c in cells))
     if len(jobcenters) > 3:
         print(f"\n… and {len(jobcenters) - 3} more Jobcenters in marts.duckdb")
     print(f"  ({VORLAEUFIG} vorläufig, {ENTFAELLT} nicht berechenbar)")
-
-
-def _cell(value: tuple[float, bool] | None) -> str:
-    """Two decimals with a German comma (no thousands separator); `p` marks a provisional
-    figure, `–` one not computable."""
-    if value is None:
-        return ENTFAELLT
-    return markiert(zahl(value[0], 2, tausender=False), value[1])
 
 
 def _print_vergleich(con: duckdb.DuckDBPyConnection) -> None:
@@ -90,15 +83,14 @@ def _print_vergleich(con: duckdb.DuckDBPyConnection) -> None:
     jc = con.execute(
         "SELECT min(jobcenter_id) FROM vergleich_monat WHERE berichtsmonat = ?", [bm]
     ).fetchone()[0]
-    typ = typ_von(con, jc, bm)
+    typ, positionen = lage(con, jc, bm)
     print(f"\nVergleich Dezember {bm.year}: Jobcenter {jc} im Vergleichstyp {typ} "
           "(BA-Aggregate: Summe Zähler / Summe Nenner):")  # fmt: skip
-    for line in positionen_text(con, jc, bm):
+    for line in positionen_text(typ, positionen):
         print(line)
     print(f"  Rangfolge im Vergleichstyp {typ}, K2 rollierend:")
     for rang, mitglied, wert in rangliste(con, typ, bm, "K2", "gesamt", "rollierend"):
-        text = ENTFAELLT if wert is None else zahl(wert, 2, tausender=False)
-        print(f"    {rang if rang is not None else '*':>3}. {mitglied}  {text:>8} %")
+        print(f"    {rang if rang is not None else '*':>3}. {mitglied}  {prozent_text(wert):>8} %")
     print("  (* unterdrückt: nicht gerankt; ein Typwert mit einem unterdrückten Mitglied ist"
           " selbst unterdrückt)")  # fmt: skip
 

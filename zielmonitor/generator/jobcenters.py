@@ -7,38 +7,41 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Regional keys and names of real SGB II areas (names only; all figures are synthetic).
-_KNOWN: tuple[tuple[str, str], ...] = (
-    ("05111", "Jobcenter Düsseldorf"),
-    ("05315", "Jobcenter Köln"),
-    ("05113", "Jobcenter Essen"),
-    ("05913", "Jobcenter Dortmund"),
-    ("05112", "Jobcenter Duisburg"),
-    ("05124", "Jobcenter Wuppertal"),
-    ("05116", "Jobcenter Mönchengladbach"),
-    ("05117", "Jobcenter Mülheim an der Ruhr"),
-    ("05314", "Jobcenter Bonn"),
-    ("05911", "Jobcenter Bochum"),
-    ("05513", "Jobcenter Gelsenkirchen"),
-    ("05711", "Jobcenter Arbeitplus Bielefeld"),
-    ("05515", "Jobcenter Münster"),
-    ("05114", "Jobcenter Krefeld"),
-    ("05119", "Jobcenter Oberhausen"),
-    ("05122", "Jobcenter Solingen"),
-    ("05316", "Jobcenter Leverkusen"),
-    ("05914", "Jobcenter Hagen"),
-    ("05915", "Jobcenter Hamm"),
-    ("05916", "Jobcenter Herne"),
-    ("09162", "Jobcenter München"),
-    ("02000", "Jobcenter team.arbeit.hamburg"),
-    ("06412", "Jobcenter Frankfurt am Main"),
-    ("08111", "Jobcenter Stuttgart"),
-    ("09564", "Jobcenter Nürnberg-Stadt"),
-    ("14713", "Jobcenter Leipzig"),
-    ("14612", "Jobcenter Dresden"),
-    ("03241", "Jobcenter Region Hannover"),
-    ("04011", "Jobcenter Bremen"),
-    ("05120", "Jobcenter Remscheid"),
+# Regional keys and names of real SGB II areas (names only; all figures are synthetic) and the
+# Vergleichstyp assumed for each (the master data below): Düsseldorf IIIe (assumption,
+# docs/vergleich.md), the others plausible by labour market and SGB II-Quote. The demo's first
+# seven give types of 3, 3 and 1.
+_KNOWN: tuple[tuple[str, str, str], ...] = (
+    ("05111", "Jobcenter Düsseldorf", "IIIe"),
+    ("05315", "Jobcenter Köln", "IIIe"),
+    ("05113", "Jobcenter Essen", "V"),
+    ("05913", "Jobcenter Dortmund", "V"),
+    ("05112", "Jobcenter Duisburg", "V"),
+    ("05124", "Jobcenter Wuppertal", "IIIe"),
+    ("05116", "Jobcenter Mönchengladbach", "IIId"),
+    ("05117", "Jobcenter Mülheim an der Ruhr", "IIIc"),
+    ("05314", "Jobcenter Bonn", "IIIb"),
+    ("05911", "Jobcenter Bochum", "V"),
+    ("05513", "Jobcenter Gelsenkirchen", "V"),
+    ("05711", "Jobcenter Arbeitplus Bielefeld", "IIId"),
+    ("05515", "Jobcenter Münster", "IIIb"),
+    ("05114", "Jobcenter Krefeld", "IIId"),
+    ("05119", "Jobcenter Oberhausen", "V"),
+    ("05122", "Jobcenter Solingen", "IIIc"),
+    ("05316", "Jobcenter Leverkusen", "IIIc"),
+    ("05914", "Jobcenter Hagen", "IIId"),
+    ("05915", "Jobcenter Hamm", "IIId"),
+    ("05916", "Jobcenter Herne", "V"),
+    ("09162", "Jobcenter München", "IIa"),
+    ("02000", "Jobcenter team.arbeit.hamburg", "IIIe"),
+    ("06412", "Jobcenter Frankfurt am Main", "IIIe"),
+    ("08111", "Jobcenter Stuttgart", "IIa"),
+    ("09564", "Jobcenter Nürnberg-Stadt", "IIb"),
+    ("14713", "Jobcenter Leipzig", "IVb"),
+    ("14612", "Jobcenter Dresden", "IVb"),
+    ("03241", "Jobcenter Region Hannover", "IIIe"),
+    ("04011", "Jobcenter Bremen", "V"),
+    ("05120", "Jobcenter Remscheid", "IIId"),
 )
 
 
@@ -58,10 +61,10 @@ class JobcenterSpec:
 def jobcenter_specs(n: int, seed: int, scale: float = 1.0) -> list[JobcenterSpec]:
     """n Jobcenters; the first is Düsseldorf. Each spec depends only on (seed, index), so
     Jobcenter i is the same whatever n is."""
-    specs = [JobcenterSpec(0, *_KNOWN[0], scale=scale)]
+    specs = [JobcenterSpec(0, *_KNOWN[0][:2], scale=scale)]
     for i in range(1, n):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i, 1)))
-        key, name = _KNOWN[i] if i < len(_KNOWN) else _synthetic(i)
+        key, name = _KNOWN[i][:2] if i < len(_KNOWN) else _synthetic(i)
         size = float(np.clip(rng.lognormal(np.log(0.45), 0.7), 0.05, 3.0))
         n_teams = int(np.clip(round(5 * size**0.5), 2, 12))
         specs.append(
@@ -126,16 +129,9 @@ _LAENDER: dict[str, tuple[str, str]] = {  # first two digits of the key: Land, R
     "16": ("Thüringen", "Sachsen-Anhalt-Thüringen"),
 }
 
-# Type of each known Jobcenter: Düsseldorf IIIe (assumption, docs/vergleich.md), the others
-# plausible by labour market and SGB II-Quote. The demo's first seven give types of 3, 3 and 1.
-_TYP_BEKANNT: dict[str, str] = {
-    "05111": "IIIe", "05315": "IIIe", "05113": "V", "05913": "V", "05112": "V",
-    "05124": "IIIe", "05116": "IIId", "05117": "IIIc", "05314": "IIIb", "05911": "V",
-    "05513": "V", "05711": "IIId", "05515": "IIIb", "05114": "IIId", "05119": "V",
-    "05122": "IIIc", "05316": "IIIc", "05914": "IIId", "05915": "IIId", "05916": "V",
-    "09162": "IIa", "02000": "IIIe", "06412": "IIIe", "08111": "IIa", "09564": "IIb",
-    "14713": "IVb", "14612": "IVb", "03241": "IIIe", "04011": "V", "05120": "IIId",
-}  # fmt: skip
+# type by key (not by index: a synthetic key beyond the list may equal a known one)
+_TYP_BEKANNT = {key: typ for key, _name, typ in _KNOWN}
+_BEZEICHNUNG = dict(VERGLEICHSTYPEN_2014)
 
 STAMMDATEN_SPALTEN = (
     "jobcenter_id", "name", "land", "regionaldirektion", "vergleichstyp",
@@ -148,14 +144,15 @@ def stammdaten(spec: JobcenterSpec) -> dict[str, str]:
     streams of the simulation stay untouched). Keys outside the known list: Land from the
     key (NRW where the synthetic key has no Land), type chosen by the index."""
     land, rd = _LAENDER.get(spec.id[:2], _LAENDER["05"])
-    typ = _TYP_BEKANNT.get(spec.id) or VERGLEICHSTYPEN_2014[spec.index % 15][0]
+    nach_index = VERGLEICHSTYPEN_2014[spec.index % len(VERGLEICHSTYPEN_2014)][0]
+    typ = _TYP_BEKANNT.get(spec.id) or nach_index
     return {
         "jobcenter_id": spec.id,
         "name": spec.name,
         "land": land,
         "regionaldirektion": f"Regionaldirektion {rd}",
         "vergleichstyp": typ,
-        "vergleichstyp_bezeichnung": dict(VERGLEICHSTYPEN_2014)[typ],
+        "vergleichstyp_bezeichnung": _BEZEICHNUNG[typ],
         "gueltig_ab": TYPISIERUNG_AB,
         "gueltig_bis": "",
     }

@@ -89,6 +89,15 @@ def markiert(text: str, vorlaeufig: bool) -> str:
     return f"{text} {VORLAEUFIG}" if vorlaeufig else text
 
 
+def prozent_text(wert: float | None, *, vorlaeufig: bool = False, geheim: bool = False) -> str:
+    """A percentage in plain text (the demo's summary, the comparison's lines): two decimals
+    with a German comma, no thousands separator and no unit, ' p' when provisional; when
+    missing `*` in a suppressed row (`geheim`), else '–'."""
+    if wert is None:
+        return GEHEIM if geheim else ENTFAELLT
+    return markiert(zahl(wert, 2, tausender=False), vorlaeufig)
+
+
 def zelle(
     wert: float | None, einheit: str = "", *, unterdrueckt: bool = False, suffix: bool = True
 ) -> str:

@@ -51,10 +51,9 @@ from zielmonitor.report.queries import (
 from zielmonitor.report.vergleich import (
     Streuung,
     hat_vergleich,
-    positionen,
+    lage,
     statusmatrix,
     streuung,
-    typ_von,
     vergleichsmonat,
 )
 
@@ -129,6 +128,8 @@ class Ziel:
     basiswert: float | None = None
     basis_bezug: str | None = None
     quelle: str | None = None
+    kennzahl: str | None = None  # the Kennzahl of a Kennzahl-based target (its type chart)
+    gruppe: str | None = None
     monate: list[ZielMonat] = field(default_factory=list)
 
     @property
@@ -143,11 +144,13 @@ def lade_ziele(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> list[Zie
         if "ziele" in vorhanden
         else "'', NULL, NULL, NULL, NULL, NULL, NULL"
     )
+    mit_kennzahl = "ziele" in vorhanden and "kennzahl" in spalten(con, "ziele")
+    kennzahl = "k.kennzahl, k.gruppe" if mit_kennzahl else "NULL, NULL"
     join = "LEFT JOIN ziele AS k USING (jobcenter_id, jahr, ziel_id)"
     join = join if "ziele" in vorhanden else ""
     rows = con.execute(
         f"""
-        SELECT z.ziel_id, z.bezeichnung, {katalog}, z.zielwert, month(z.berichtsmonat),
+        SELECT z.ziel_id, z.bezeichnung, {katalog}, {kennzahl}, z.zielwert, month(z.berichtsmonat),
                z.ist, z.soll, z.abweichung, z.zielerreichungsgrad, z.hochrechnung, z.status,
                z.vorlaeufig, {flag_sql(con, "zielerreichung", "unterdrueckt", "z")}
         FROM zielerreichung AS z {join}
@@ -160,9 +163,9 @@ def lade_ziele(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> list[Zie
     for r in rows:
         if r[0] not in ziele:
             einheit, richtung, art, richtwert, basiswert, basis_bezug, quelle = r[2:9]
-            ziele[r[0]] = Ziel(r[0], r[1], einheit or "", richtung, art, r[9], richtwert,
-                               basiswert, basis_bezug, quelle)  # fmt: skip
-        ziele[r[0]].monate.append(ZielMonat(*r[10:]))
+            ziele[r[0]] = Ziel(r[0], r[1], einheit or "", richtung, art, r[11], richtwert,
+                               basiswert, basis_bezug, quelle, *r[9:11])  # fmt: skip
+        ziele[r[0]].monate.append(ZielMonat(*r[12:]))
     # a target with no row for the reporting month itself is still shown (its last month)
     return sorted(ziele.values(), key=lambda z: sortierschluessel(z.ziel_id))
 
@@ -278,7 +281,7 @@ def _jobcenter(
     if bm is None:
         return {"jc": jc, "grund": None, "bm": None, "wann": ohne_berichtsmonat(jahr, monat)}
     ziele = lade_ziele(con, jc, bm)
-    kennzahlen = _ziel_kennzahlen(con, jc, bm.year)
+    mit_vergleich = "vergleich_monat" in vorhanden
     vorl = vorlaeufige_monate(con, jc, bm.year)
     schraffur = [vorl.get(m, False) for m in range(1, 13)]
     offen = [m for m in range(1, bm.month + 1) if vorl.get(m)]
@@ -296,7 +299,8 @@ def _jobcenter(
         "zaehlung": [(s, n) for s, n in zaehlung if n],
         "ziele": ziele,
         "karten": [
-            _karte(z, schraffur, jc, _typ_svg(con, jc, bm.year, z, kennzahlen)) for z in ziele
+            _karte(z, schraffur, jc, _typ_svg(con, jc, bm.year, z) if mit_vergleich else None)
+            for z in ziele
         ],
         "rahmen": (
             _rahmen(con, jc, bm, schraffur) if "rahmenbedingungen_monat" in vorhanden else None
@@ -312,9 +316,7 @@ def grad(a: ZielMonat) -> str:
     return prozent_ganz(a.grad, geheim=a.unterdrueckt, fehlt="x", null="-")
 
 
-def _karte(
-    z: Ziel, schraffur: list[bool], jc: str, vergleich: Markup | None = None
-) -> dict[str, Any]:
+def _karte(z: Ziel, schraffur: list[bool], jc: str, vergleich: Markup | None) -> dict[str, Any]:
     zielwert = zelle(z.zielwert, z.einheit)
     if z.zielwert is None and z.richtwert is not None:
         zielwert = "Richtwert " + zelle(z.richtwert, z.einheit)
@@ -345,41 +347,24 @@ def _ueberblick(
     matrix = statusmatrix(con, jahr or (max(bms).year if bms else None))
     bis = max(bms) if bms else (dt.date(jahr, 12, 1) if jahr else None)
     vbm = vergleichsmonat(con, bis) if hat_vergleich(con) else None
-    lage = []
+    lagen = []
     if vbm is not None:
         for j in jobcenter:
-            lage.append({"jc": j["jc"], "typ": typ_von(con, j["jc"], vbm),
-                         "positionen": positionen(con, j["jc"], vbm)})  # fmt: skip
+            typ, positionen = lage(con, j["jc"], vbm)
+            lagen.append({"jc": j["jc"], "typ": typ, "positionen": positionen})
     namen = {j["jc"]: j.get("name") or jobcenter_name(con, j["jc"]) for j in jobcenter}
-    return {"matrix": matrix, "monat": vbm, "lage": lage, "namen": namen}
+    return {"matrix": matrix, "monat": vbm, "lage": lagen, "namen": namen}
 
 
-def _ziel_kennzahlen(
-    con: duckdb.DuckDBPyConnection, jc: str, jahr: int
-) -> dict[str, tuple[str, str]]:
-    """ziel_id -> (kennzahl, gruppe) of the Kennzahl-based targets of the agreement."""
-    if "ziele" not in tabellen(con) or "kennzahl" not in spalten(con, "ziele"):
-        return {}
-    rows = con.execute(
-        "SELECT ziel_id, kennzahl, gruppe FROM ziele WHERE jobcenter_id = ? AND jahr = ? "
-        "AND kennzahl IS NOT NULL",
-        [jc, jahr],
-    ).fetchall()
-    return {r[0]: (r[1], r[2]) for r in rows}
-
-
-def _typ_svg(
-    con: duckdb.DuckDBPyConnection, jc: str, jahr: int, z: Ziel,
-    kennzahlen: dict[str, tuple[str, str]],
-) -> Markup | None:  # fmt: skip
-    if z.ziel_id not in kennzahlen:
+def _typ_svg(con: duckdb.DuckDBPyConnection, jc: str, jahr: int, z: Ziel) -> Markup | None:
+    """The type chart of a Kennzahl-based target (the file has vergleich_monat)."""
+    if z.kennzahl is None:
         return None
-    kennzahl, gruppe = kennzahlen[z.ziel_id]
-    s = streuung(con, jc, jahr, kennzahl, gruppe)
-    return None if s is None else svg_diagramm(typ_diagramm(z, kennzahl, s, jc))
+    s = streuung(con, jc, jahr, z.kennzahl, z.gruppe)
+    return None if s is None else svg_diagramm(typ_diagramm(z, z.kennzahl, s, jc))
 
 
-def typ_diagramm(z: Ziel, kennzahl: str, s: Streuung, jc: str = "") -> Diagramm:
+def typ_diagramm(z: Ziel, kennzahl: str, s: Streuung, jc: str) -> Diagramm:
     """Small chart: the Jobcenter's value against its type's value and spread."""
     art = {"jfw": "JFW", "rollierend": "12 Monate", "monat": "Monatswert"}.get(s.variante, "")
     return Diagramm(

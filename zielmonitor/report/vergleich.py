@@ -10,17 +10,28 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from zielmonitor.report.format import ENTFAELLT, GEHEIM, STATUS_LABEL, markiert, zahl
-from zielmonitor.report.queries import sortierschluessel, spalten, tabellen
+from zielmonitor.report.format import ENTFAELLT, STATUS_LABEL, prozent_text
+from zielmonitor.report.queries import sortierschluessel, tabellen
 
-# (kennzahl, gruppe, variante, label): the key Kennzahlen of the position in the type, as
-# the § 48a publication shows them (rolling quotas, changes and Stichtag ratios of the month)
+# (kennzahl, gruppe) -> label, of the Kennzahlen the comparison and the demo's summary show
+LABEL = {
+    ("K2", "gesamt"): "Integrationsquote (K2)",
+    ("K2", "ohne_asyl8"): "Integrationsquote ohne Asyl8",
+    ("K2", "asyl8"): "Integrationsquote Asyl8",
+    ("K2E4", "gesamt"): "Integrationsquote Alleinerziehende (K2E4)",
+    ("K3E1", "gesamt"): "Integrationsquote LZB (K3E1)",
+    ("K3", "gesamt"): "Bestand LZB, Veränderung zum Vorjahr (K3)",
+    ("K3E2", "gesamt"): "Aktivierungsquote LZB (K3E2)",
+    ("K1E2", "gesamt"): "Zahl der eLB, Veränderung zum Vorjahr (K1E2)",
+}
+# (kennzahl, gruppe, variante): the key Kennzahlen of the position in the type, as the
+# § 48a publication shows them (rolling quotas, changes and Stichtag ratios of the month)
 SCHLUESSEL = (
-    ("K2", "gesamt", "rollierend", "Integrationsquote (K2)"),
-    ("K2E4", "gesamt", "rollierend", "Integrationsquote Alleinerziehende (K2E4)"),
-    ("K3E1", "gesamt", "rollierend", "Integrationsquote LZB (K3E1)"),
-    ("K3E2", "gesamt", "monat", "Aktivierungsquote LZB (K3E2)"),
-    ("K1E2", "gesamt", "monat", "Zahl der eLB, Veränderung zum Vorjahr (K1E2)"),
+    ("K2", "gesamt", "rollierend"),
+    ("K2E4", "gesamt", "rollierend"),
+    ("K3E1", "gesamt", "rollierend"),
+    ("K3E2", "gesamt", "monat"),
+    ("K1E2", "gesamt", "monat"),
 )
 STATUS_KURZ = {s: label.split(" ", 1)[0] for s, label in STATUS_LABEL.items()}
 
@@ -30,13 +41,12 @@ class Matrix:
     """Status of every target of every agreement in the reporting month of each Jobcenter."""
 
     ziel_ids: list[str]
-    zeilen: list[tuple[str, str | None, dict[str, str]]]  # (jc, Berichtsmonat text, status)
+    zeilen: list[tuple[str, str, dict[str, str]]]  # (jc, Berichtsmonat text, status)
     ohne: list[str] = field(default_factory=list)  # Jobcenters without an agreement
 
 
 @dataclass(frozen=True)
 class Position:
-    kennzahl: str
     label: str
     wert: float | None
     typ: float | None
@@ -44,7 +54,6 @@ class Position:
     deutschland: float | None
     rang: int | None
     anzahl_rang: int | None
-    anzahl_typ: int | None
     abstand: float | None
     vorlaeufig: bool
     unterdrueckt: bool
@@ -70,7 +79,7 @@ def statusmatrix(con: duckdb.DuckDBPyConnection, jahr: int | None = None) -> Mat
         """,
         [jahr],
     ).fetchall()
-    zeilen: dict[str, tuple[str, str | None, dict[str, str]]] = {}
+    zeilen: dict[str, tuple[str, str, dict[str, str]]] = {}
     for jc, bm, ziel_id, status in rows:
         zeilen.setdefault(jc, (jc, f"{bm:%m/%Y}", {}))[2][ziel_id] = status
     ziel_ids = sorted({r[2] for r in rows}, key=sortierschluessel)
@@ -90,30 +99,22 @@ def vergleichsmonat(con: duckdb.DuckDBPyConnection, bis: dt.date | None = None) 
     return con.execute(sql, [bis or dt.date.max]).fetchone()[0]
 
 
-def typ_von(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> str | None:
-    row = con.execute(
-        "SELECT any_value(vergleichstyp) FROM vergleich_monat WHERE jobcenter_id = ? "
-        "AND berichtsmonat = ?",
+def lage(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> tuple[str | None, list[Position]]:
+    """The Vergleichstyp of `jc` in month `bm` (None without a row) and its key Kennzahlen
+    (SCHLUESSEL, those with a row) against its type, Land and Germany: one query."""
+    rows = con.execute(
+        """SELECT kennzahl, gruppe, variante, vergleichstyp, wert, wert_vergleichstyp,
+                  wert_land, wert_deutschland, rang_vergleichstyp, anzahl_rang_vergleichstyp,
+                  abstand_vergleichstyp, vorlaeufig, unterdrueckt
+           FROM vergleich_monat WHERE jobcenter_id = ? AND berichtsmonat = ?""",
         [jc, bm],
-    ).fetchone()
-    return row[0] if row else None
-
-
-def positionen(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> list[Position]:
-    """The key Kennzahlen of `jc` in month `bm` against its type, Land and Germany."""
-    out = []
-    for kennzahl, gruppe, variante, label in SCHLUESSEL:
-        r = con.execute(
-            """SELECT wert, wert_vergleichstyp, wert_land, wert_deutschland, rang_vergleichstyp,
-                      anzahl_rang_vergleichstyp, anzahl_vergleichstyp, abstand_vergleichstyp,
-                      vorlaeufig, unterdrueckt
-               FROM vergleich_monat WHERE jobcenter_id = ? AND berichtsmonat = ?
-               AND kennzahl = ? AND gruppe = ? AND variante = ?""",
-            [jc, bm, kennzahl, gruppe, variante],
-        ).fetchone()
-        if r is not None:
-            out.append(Position(kennzahl, label, *r))
-    return out
+    ).fetchall()
+    typ = next((r[3] for r in rows if r[3] is not None), None)
+    werte = {r[:3]: r[4:] for r in rows}
+    positionen = [
+        Position(LABEL[k, g], *werte[k, g, v]) for k, g, v in SCHLUESSEL if (k, g, v) in werte
+    ]
+    return typ, positionen
 
 
 def rangliste(
@@ -147,9 +148,7 @@ def streuung(
     con: duckdb.DuckDBPyConnection, jc: str, jahr: int, kennzahl: str, gruppe: str
 ) -> Streuung | None:
     """The type spread of one Kennzahl over the months of `jahr`; the variante the target
-    reads (JFW for quotas, else the month's value)."""
-    if not hat_vergleich(con) or "vergleichstyp" not in spalten(con, "vergleich_monat"):
-        return None
+    reads (JFW for quotas, else the month's value). The file must have vergleich_monat."""
     rows = con.execute(
         """
         WITH v AS (
@@ -160,7 +159,7 @@ def streuung(
             ORDER BY CASE variante WHEN 'jfw' THEN 0 WHEN 'monat' THEN 1 ELSE 2 END LIMIT 1),
         eigen AS (SELECT * FROM v WHERE jobcenter_id = $1 AND variante = (FROM wahl))
         SELECT month(e.berichtsmonat), e.wert, e.wert_vergleichstyp, min(m.wert), max(m.wert),
-               count(DISTINCT m.jobcenter_id), e.vergleichstyp, e.variante
+               e.anzahl_vergleichstyp, e.vergleichstyp, e.variante
         FROM eigen AS e JOIN v AS m ON m.vergleichstyp = e.vergleichstyp
             AND m.berichtsmonat = e.berichtsmonat AND m.variante = e.variante
         GROUP BY ALL ORDER BY 1
@@ -179,12 +178,6 @@ def streuung(
 # --- text (the demo's summary and the closing note) ------------------------------------------
 
 
-def _prozent(wert: float | None, unterdrueckt: bool = False, vorl: bool = False) -> str:
-    if wert is None:
-        return GEHEIM if unterdrueckt else ENTFAELLT
-    return markiert(zahl(wert, 2, tausender=False), vorl)
-
-
 def matrix_text(m: Matrix) -> list[str]:
     """The status matrix as fixed-width lines (symbols of STATUS_LABEL, '·' monitoring)."""
     breite = max([5, *(len(z) for z in m.ziel_ids)]) + 1
@@ -192,7 +185,7 @@ def matrix_text(m: Matrix) -> list[str]:
     out = [kopf]
     for jc, bm, status in m.zeilen:
         zellen = (STATUS_KURZ.get(status.get(z, ""), ENTFAELLT) for z in m.ziel_ids)
-        out.append(f"  {jc:<10}{bm or '':<9}" + "".join(f"{c:>{breite}}" for c in zellen))
+        out.append(f"  {jc:<10}{bm:<9}" + "".join(f"{c:>{breite}}" for c in zellen))
     if m.ohne:
         out.append(f"  ohne Zielvereinbarung: {', '.join(m.ohne)}")
     legende = " ".join(STATUS_LABEL.values())
@@ -200,16 +193,17 @@ def matrix_text(m: Matrix) -> list[str]:
     return out
 
 
-def positionen_text(con: duckdb.DuckDBPyConnection, jc: str, bm: dt.date) -> list[str]:
-    typ = typ_von(con, jc, bm)
+def positionen_text(typ: str | None, positionen: list[Position]) -> list[str]:
+    """Type and positions (`lage`) as fixed-width lines."""
     out = [f"  {'Kennzahl (%)':<46}{'Jobcenter':>10}{'Typ ' + str(typ):>10}{'Land':>8}"
            f"{'Deutschl.':>11}{'Rang':>7}{'Abstand':>9}"]  # fmt: skip
-    for p in positionen(con, jc, bm):
+    for p in positionen:
         rang = f"{p.rang}/{p.anzahl_rang}" if p.rang is not None else ENTFAELLT
-        abstand = ENTFAELLT if p.abstand is None else zahl(p.abstand, 2, tausender=False)
+        geheim = p.unterdrueckt
         out.append(
-            f"  {p.label:<46}{_prozent(p.wert, p.unterdrueckt, p.vorlaeufig):>10}"
-            f"{_prozent(p.typ, p.unterdrueckt):>10}{_prozent(p.land, p.unterdrueckt):>8}"
-            f"{_prozent(p.deutschland, p.unterdrueckt):>11}{rang:>7}{abstand:>9}"
+            f"  {p.label:<46}{prozent_text(p.wert, vorlaeufig=p.vorlaeufig, geheim=geheim):>10}"
+            f"{prozent_text(p.typ, geheim=geheim):>10}{prozent_text(p.land, geheim=geheim):>8}"
+            f"{prozent_text(p.deutschland, geheim=geheim):>11}{rang:>7}"
+            f"{prozent_text(p.abstand):>9}"
         )
     return out
