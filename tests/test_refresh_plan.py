@@ -16,7 +16,12 @@ import pytest
 
 from tests.ingest_helpers import manifest, rehash, save_manifest, transform_csv
 from tests.test_operations import delivery_dirs, refresh
-from zielmonitor.build_state import plan_build, record_publish
+from zielmonitor.build_state import (
+    code_only_nodes,
+    plan_build,
+    record_publish,
+    unchanged_by_deliveries,
+)
 from zielmonitor.publish.marts import marts_hash
 
 NEW_MONTH = "2016-03"
@@ -46,6 +51,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 def _rebuild_equals(world: World, incremental_hash: str) -> None:
     output = refresh(world.raw, world.data, "--full")
     assert "full rebuild requested" in output
+    ran = next(line for line in output.splitlines() if "Finished running" in line)
+    assert "seeds" in ran and "unit tests" in ran
     assert marts_hash(world.data / "marts.duckdb") == incremental_hash
 
 
@@ -86,6 +93,9 @@ def test_a_new_month_rebuilds_from_it_and_equals_a_full_rebuild(world: World) ->
             shutil.copytree(delivery, world.raw / delivery.relative_to(world.full))
     output = refresh(world.raw, world.data)
     assert f"incremental: deliveries changed from {NEW_MONTH}" in output
+    # what only the code decides was built and tested by the first refresh
+    ran = next(line for line in output.splitlines() if "Finished running" in line)
+    assert "data tests" in ran and "seed" not in ran and "unit test" not in ran
     _rebuild_equals(world, marts_hash(world.data / "marts.duckdb"))
 
 
@@ -114,6 +124,56 @@ def test_dbt_emptied_the_test_scope_at_its_end(world: World) -> None:
     """A `dbt build` by hand after a refresh tests every month."""
     with duckdb.connect(str(world.data / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM steuerung.testumfang").fetchone()[0] == 0
+
+
+# --- what an incremental build leaves out ---------------------------------------------------
+
+
+def _node(kind: str, *upstream: str) -> dict:
+    return {"resource_type": kind, "depends_on": {"nodes": list(upstream)}}
+
+
+def test_code_only_nodes_read_no_source_however_far_up() -> None:
+    nodes = {
+        "seed.p.katalog": _node("seed"),
+        "model.p.ziele": _node("model", "seed.p.katalog"),
+        "model.p.ziele_lang": _node("model", "model.p.ziele"),
+        "model.p.stg": _node("model", "source.p.raw.t"),
+        "model.p.fct": _node("model", "model.p.stg", "model.p.ziele"),
+        "test.p.not_null_ziele": _node("test", "model.p.ziele"),
+    }
+    for unique_id, node in nodes.items():
+        node["name"] = unique_id.split(".")[-1]
+    manifest = {"nodes": nodes}
+    assert code_only_nodes(manifest) == {
+        "seed.p.katalog": "seed",
+        "model.p.ziele": "model",
+        "model.p.ziele_lang": "model",
+    }
+    assert unchanged_by_deliveries(manifest) == (
+        "resource_type:unit_test ziele,resource_type:test ziele_lang,resource_type:test katalog"
+    )
+
+
+def test_no_data_test_hangs_on_a_code_only_node() -> None:
+    """dbt excludes a test when any node it reads is excluded (eager indirect selection): a
+    test reading deliveries and the target catalogue would be skipped by an incremental
+    build. Keep such a test apart, or make its model read no seed."""
+    import json
+
+    from orchestration.dbt_project import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    code_only = code_only_nodes(manifest)
+    assert code_only, "the target catalogue and the master data are seeds"
+    mixed = [
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "test"
+        and (upstream := set(node["depends_on"]["nodes"])) & code_only.keys()
+        and upstream - code_only.keys()
+    ]
+    assert mixed == []
 
 
 # --- the plan, on a warehouse of a few rows ------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -116,6 +116,35 @@ def plan_build(warehouse: Path, target: Path, force_full: bool = False) -> Build
     tests_from = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
     reason = f"incremental: deliveries changed from {first:%Y-%m}"
     return BuildPlan(False, tests_from, False, reason)
+
+
+def code_only_nodes(manifest: Mapping) -> dict[str, str]:
+    """Seeds and models that read no source, only seeds and each other (the target
+    catalogue, the master data), by unique_id with their resource type: the code alone
+    decides them."""
+    nodes = manifest["nodes"]
+    reads_data: dict[str, bool] = {}
+
+    def reads(unique_id: str) -> bool:
+        if unique_id not in reads_data:
+            upstream = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
+            reads_data[unique_id] = unique_id.startswith("source.") or any(map(reads, upstream))
+        return reads_data[unique_id]
+
+    built = [u for u, n in nodes.items() if n["resource_type"] in ("model", "seed")]
+    return {u: nodes[u]["resource_type"] for u in built if not reads(u)}
+
+
+def unchanged_by_deliveries(manifest: Mapping) -> str:
+    """The dbt `--exclude` of an incremental build. It runs the code of the build before it,
+    so what only the code decides is as that build left and tested it: the unit tests, the
+    code-only seeds (and their tests), the tests of the code-only models. The models
+    themselves are rebuilt (cheap): the publish step waits for their materialisation."""
+    parts = ["resource_type:unit_test"]
+    for unique_id, kind in sorted(code_only_nodes(manifest).items()):
+        name = unique_id.split(".")[-1]
+        parts.append(name if kind == "seed" else f"{name},resource_type:test")
+    return " ".join(parts)
 
 
 def nothing_to_do(
