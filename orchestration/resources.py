@@ -4,15 +4,12 @@ warehouse through ZIELMONITOR_DATA_DIR in profiles.yml."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
-from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_project import dbt_project
 from zielmonitor.config import Paths, get_paths
 from zielmonitor.locking import warehouse_lock
 from zielmonitor.private_files import restrict_umask
@@ -61,11 +58,5 @@ def _holder(context: InitResourceContext) -> str:
 
 def build_resources() -> dict[str, object]:
     return {
-        "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(
-            project_dir=dbt_project,
-            profiles_dir=str(dbt_project.project_dir),
-            # the dbt of this environment, found without an activated venv on PATH
-            dbt_executable=str(Path(sys.executable).with_name("dbt")),
-        ),
+        "warehouse": WarehouseResource(),  # dbt runs as a subprocess of the dbt asset
     }

@@ -29,8 +29,8 @@ def concise_console_logger(init_context: InitLoggerContext) -> logging.Logger:
     log = logging.getLogger("zielmonitor.run")
     log.setLevel(init_context.logger_config["log_level"])
     log.propagate = False
-    # the stdout of the run's start: dbt's echo is redirected into this logger meanwhile
-    # (dbt_echo.py), so the handler must not follow sys.stdout
+    # the stdout of the run's start (a handler that followed sys.stdout would write into
+    # whatever a library swaps in meanwhile)
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(_ConciseFormatter())
     log.handlers = [handler]

@@ -46,7 +46,7 @@ def test_dagster_definitions_validate(tmp_path) -> None:
 
 
 def test_a_dbt_invocation_hands_its_parse_to_the_next(tmp_path) -> None:
-    from orchestration.assets.dbt import PARTIAL_PARSE, keep_parse
+    from orchestration.dbt_runner import PARTIAL_PARSE, keep_parse
 
     invocation, project = tmp_path / "dbt_models-1", tmp_path / "target"
     invocation.mkdir()

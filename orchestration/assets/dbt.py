@@ -3,7 +3,9 @@
 dbt's ~280 data tests are not one Dagster asset check each: turning each into a check costs
 about 5 s of CPU per refresh in event handling (measured, docs/benchmarks.md). A failing
 test fails `dbt build` and so this step, whose error names every failed test and model
-(from dbt's run_results.json); the publish step after it does not run.
+(from dbt's run_results.json); the publish step after it does not run. dbt runs as a plain
+subprocess (orchestration/dbt_runner.py); what it built is materialised from its
+run_results.json.
 
 What is built is decided when the step starts, after the ingest (zielmonitor/build_state.py):
 nothing when no delivery changed since the last publish and the code is the same; else an
@@ -11,22 +13,15 @@ incremental build whose data tests look at the changed months; a full build (`--
 the first time, after a code change or when asked (`zielmonitor refresh --full`)."""
 
 import json
-import os
-import shutil
+import uuid
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, Config, Failure
-from dagster_dbt import (
-    DagsterDbtTranslator,
-    DagsterDbtTranslatorSettings,
-    DbtCliResource,
-    dbt_assets,
-)
+from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from orchestration.dbt_echo import dbt_events
 from orchestration.dbt_project import dbt_project
+from orchestration.dbt_runner import failed_nodes, keep_parse, run_dbt
 from orchestration.resources import WarehouseResource
 from zielmonitor.build_state import plan_build, set_test_scope, unchanged_by_deliveries
 
@@ -47,69 +42,51 @@ class LayerTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+TRANSLATOR = LayerTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=False))
+
+
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=LayerTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=False)),
+    manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=TRANSLATOR
 )
 def dbt_models(
     context: AssetExecutionContext,
-    dbt: DbtCliResource,
     config: DbtBuildConfig,
     warehouse: WarehouseResource,  # holds the writer lock while dbt builds
-) -> Iterator[Any]:
+) -> Iterator[MaterializeResult]:
     paths = warehouse.paths
     plan = plan_build(paths.warehouse, paths.marts_as_of(config.as_of), config.full)
     context.log.info(f"dbt: {plan.reason}")
     if plan.nothing_to_do:
         context.log.info("dbt: nothing to do; the published marts stay as they are")
         return  # no materialisation: the publish step after it is skipped
-    args = ["build", "--vars", json.dumps({"as_of": config.as_of})]
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    keys = _asset_keys(manifest)
+    args = ["build", "--vars", json.dumps({"as_of": config.as_of}), *_selection(context, keys)]
     if plan.full:
         args.append("--full-refresh")
     else:  # the code of the last build: what only the code decides stands (≈ 2 s at SF1)
-        manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
         args += ["--exclude", unchanged_by_deliveries(manifest)]
     set_test_scope(paths.warehouse, plan)  # dbt's on-run-end hook clears it
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
-    yield from dbt_events(invocation.stream(), context.log.info)
-    keep_parse(invocation.target_path, dbt_project.project_dir / dbt_project.target_path)
-    if not invocation.is_successful():
-        raise Failure(description=failed_nodes(_run_results(invocation.target_path)))
+    project_target = dbt_project.project_dir / dbt_project.target_path
+    target = project_target / f"dbt_models-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    dbt = run_dbt(args, dbt_project.project_dir, target, context.log.info)
+    keep_parse(target, project_target)
+    for result in dbt.run_results.get("results", []):
+        if result.get("status") == "success" and result["unique_id"] in keys:
+            yield MaterializeResult(asset_key=keys[result["unique_id"]])
+    if not dbt.success:
+        raise Failure(description=failed_nodes(dbt.run_results))
 
 
-def _run_results(target: Path) -> Mapping[str, Any]:
-    """dbt's run_results.json; none when dbt failed before running a node (a usage error,
-    a project that does not parse: its own lines above say why)."""
-    path = target / "run_results.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+def _selection(context: AssetExecutionContext, keys: Mapping[str, AssetKey]) -> list[str]:
+    """`--select` of the models chosen in the UI; nothing (every node) for the whole job."""
+    if not context.is_subset:
+        return []
+    chosen = [u.split(".")[-1] for u, key in keys.items() if key in context.selected_asset_keys]
+    return ["--select", " ".join(sorted(chosen))]
 
 
-PARTIAL_PARSE = "partial_parse.msgpack"
-
-
-def keep_parse(invocation_target: Path, project_target: Path) -> None:
-    """dagster-dbt starts each invocation from the project's `target/partial_parse.msgpack`;
-    dbt keeps a parse only for the same profile (the warehouse path, so the data folder) and
-    vars. Handing this invocation's parse back lets the next refresh of this data folder skip
-    the ~4 s full parse (a refresh with another ZIELMONITOR_DATA_DIR or an --as-of re-parses
-    once). Replaced atomically: another data folder's refresh may read it meanwhile."""
-    source = invocation_target / PARTIAL_PARSE
-    if not source.exists():
-        return
-    staged = project_target / f".{PARTIAL_PARSE}.{os.getpid()}"
-    shutil.copyfile(source, staged)
-    os.replace(staged, project_target / PARTIAL_PARSE)
-
-
-def failed_nodes(run_results: Mapping[str, Any]) -> str:
-    """`dbt build failed: …` naming every failed test and model, one per line."""
-    failed = [r for r in run_results.get("results", []) if r.get("status") in ("fail", "error")]
-    if not run_results:
-        return "dbt build failed before it ran a model (dbt's messages above say why)"
-    lines = [f"dbt build failed: {len(failed)} failed test(s) or model(s)"]
-    for result in failed:
-        name = str(result.get("unique_id", "?")).split(".")[2]
-        message = str(result.get("message") or "").strip().splitlines()
-        lines.append(f"  {result['status'].upper()} {name}: {message[0] if message else ''}")
-    return "\n".join(lines)
+def _asset_keys(manifest: Mapping[str, Any]) -> dict[str, AssetKey]:
+    """The asset key of every model and seed, by dbt unique_id (as dbt_assets made them)."""
+    built = [u for u, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")]
+    return {u: TRANSLATOR.get_asset_spec(manifest, u, dbt_project).key for u in built}
