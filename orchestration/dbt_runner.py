@@ -32,6 +32,7 @@ def dbt_executable() -> str:
 class DbtRun:
     returncode: int
     run_results: Mapping[str, Any]  # {} when dbt stopped before running a node
+    error: str = ""  # why dbt stopped, when it did (its error, or its last line outside the log)
 
     @property
     def success(self) -> bool:
@@ -39,44 +40,69 @@ class DbtRun:
 
 
 def run_dbt(
-    args: Sequence[str], project_dir: Path, target: Path, log: Callable[[str], None]
+    args: Sequence[str],
+    project_dir: Path,
+    target: Path,
+    log: Callable[[str], None],
+    executable: str | None = None,  # this environment's dbt
 ) -> DbtRun:
-    """Run `dbt <args>` with its artefacts and dbt.log in `target` (starting from the
-    project's last parse), log each message but the per-node noise."""
+    """Run `dbt <args>` with its artefacts and dbt.log in `target` (starting from the parse
+    in the project's target/, its parent), log each message but the per-node noise. An
+    error that stops dbt is logged as one line, without its stack trace (dbt.log keeps
+    it); what dbt writes outside its JSON log goes to `target/dbt_output.txt`."""
     target.mkdir(parents=True, exist_ok=True)
-    parse = target.parent / PARTIAL_PARSE  # the project's target/
+    parse = target.parent / PARTIAL_PARSE
     if parse.exists():
         shutil.copyfile(parse, target / PARTIAL_PARSE)
     cmd = [
-        dbt_executable(), "--log-format", "json", *args,
+        executable or dbt_executable(), "--log-format", "json", *args,
         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
         "--target-path", str(target), "--log-path", str(target),  # the run's own dbt.log
     ]  # fmt: skip
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     log(f"dbt {' '.join(args)}")
-    with subprocess.Popen(
-        cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    ) as proc:
+    other = target / "dbt_output.txt"
+    with (
+        other.open("w", encoding="utf-8") as raw,
+        subprocess.Popen(
+            cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
+        ) as proc,
+    ):  # fmt: skip
         assert proc.stdout is not None
+        error = last_raw = ""
         try:
             for line in proc.stdout:
-                message = _message(line)
-                if message and not NOISE.match(message):
-                    log(message)
+                event = _event(line)
+                if event is None:  # not dbt's log: a crash of dbt's Python, or a usage error
+                    raw.write(line)
+                    last_raw = line.strip() or last_raw
+                elif event.name == "MainEncounteredError":  # dbt stopped: why, in one line
+                    error = " ".join(event.msg.split())
+                    log(f"dbt: {error}")
+                elif event.name != "MainStackTrace" and event.msg and not NOISE.match(event.msg):
+                    log(event.msg)  # (a stack trace stays in the run's dbt.log)
         except BaseException:  # the run is stopped (Ctrl-C, terminated from the UI): dbt too
             proc.terminate()
             raise
     results = target / "run_results.json"
     run_results = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
-    return DbtRun(proc.returncode, run_results)
+    return DbtRun(proc.returncode, run_results, error or last_raw)
 
 
-def _message(line: str) -> str:
-    """The text of one line of dbt's JSON log (a line that is not JSON as it is)."""
+@dataclass(frozen=True)
+class _Event:
+    name: str
+    msg: str
+
+
+def _event(line: str) -> _Event | None:
+    """One line of dbt's JSON log; None for a line that is not one."""
     try:
-        return str(json.loads(line)["info"]["msg"]).strip()
+        info = json.loads(line)["info"]
+        return _Event(str(info["name"]), str(info["msg"]).strip())
     except (ValueError, KeyError, TypeError):
-        return line.strip()
+        return None
 
 
 def keep_parse(invocation_target: Path, project_target: Path) -> None:
@@ -92,11 +118,11 @@ def keep_parse(invocation_target: Path, project_target: Path) -> None:
     os.replace(staged, project_target / PARTIAL_PARSE)
 
 
-def failed_nodes(run_results: Mapping[str, Any]) -> str:
+def failed_nodes(run_results: Mapping[str, Any], error: str = "") -> str:
     """`dbt build failed: …` naming every failed test and model, one per line."""
     failed = [r for r in run_results.get("results", []) if r.get("status") in ("fail", "error")]
     if not run_results:
-        return "dbt build failed before it ran a model (dbt's messages above say why)"
+        return f"dbt build failed before it ran a model: {error or 'see the dbt messages above'}"
     if not failed:
         return "dbt build failed (a hook, not a model or test: dbt's messages above say why)"
     lines = [f"dbt build failed: {len(failed)} failed test(s) or model(s)"]

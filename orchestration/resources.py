@@ -50,7 +50,7 @@ class WarehouseResource(ConfigurableResource):
 
 
 def _holder(context: InitResourceContext) -> str:
-    run = context.dagster_run
+    run = context.run
     if run is None:
         return "a Dagster run"
     return f"{run.tags.get(TRIGGER_TAG, 'Dagster UI')} (run {run.run_id})"

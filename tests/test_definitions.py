@@ -58,3 +58,33 @@ def test_a_dbt_invocation_hands_its_parse_to_the_next(tmp_path) -> None:
     keep_parse(invocation, project)
     assert (project / PARTIAL_PARSE).read_bytes() == b"parse of this data folder"
     assert sorted(p.name for p in project.iterdir()) == [PARTIAL_PARSE]  # no staged copy left
+
+
+FAKE_DBT = r"""#!/bin/sh
+log() { printf '%s\n' "{\"info\": {\"name\": \"$1\", \"msg\": \"$2\"}}"; }
+log MainReportVersion 'Running with dbt=1.11'
+log LogStartLine '1 of 2 START sql table model x'
+log MainEncounteredError 'Encountered an error:\nIO Error: Conflicting lock'
+log MainStackTrace 'Traceback (most recent call last):\n  File x'
+echo 'Traceback (most recent call last):' >&2
+exit 2
+"""
+
+
+def test_dbt_stopping_is_one_clean_line(tmp_path) -> None:
+    """dbt's error, not its stack trace, reaches the terminal and the step's failure."""
+    from orchestration.dbt_runner import failed_nodes, run_dbt
+
+    fake = tmp_path / "dbt"
+    fake.write_text(FAKE_DBT)
+    fake.chmod(0o755)
+    logged: list[str] = []
+    run = run_dbt(["build"], tmp_path, tmp_path / "target" / "run1", logged.append, str(fake))
+    assert not run.success and run.returncode == 2 and run.run_results == {}
+    assert run.error == "Encountered an error: IO Error: Conflicting lock"
+    assert "Running with dbt=1.11" in logged and f"dbt: {run.error}" in logged
+    assert not any("Traceback" in line or "START" in line for line in logged)
+    assert "Traceback" in (tmp_path / "target" / "run1" / "dbt_output.txt").read_text()
+    assert failed_nodes(run.run_results, run.error) == (
+        "dbt build failed before it ran a model: Encountered an error: IO Error: Conflicting lock"
+    )

@@ -75,7 +75,7 @@ def dbt_models(
         if result.get("status") == "success" and result["unique_id"] in keys:
             yield MaterializeResult(asset_key=keys[result["unique_id"]])
     if not dbt.success:
-        raise Failure(description=failed_nodes(dbt.run_results))
+        raise Failure(description=failed_nodes(dbt.run_results, dbt.error))
 
 
 def _selection(context: AssetExecutionContext, keys: Mapping[str, AssetKey]) -> list[str]:
