@@ -46,8 +46,9 @@ def run_dbt(
     log: Callable[[str], None],
     executable: str | None = None,  # this environment's dbt
 ) -> DbtRun:
-    """Run `dbt <args>` with its artefacts and dbt.log in `target` (starting from the parse
-    in the project's target/, its parent), log each message but the per-node noise. An
+    """Run `dbt <args>` with its artefacts and dbt.log in `target`, starting from the parse
+    in the project's target/ (its parent) and handing dbt's parse back to it
+    (`keep_parse`); log each message but the per-node noise. An
     error that stops dbt is logged as one line, without its stack trace (dbt.log keeps
     it); what dbt writes outside its JSON log goes to `target/dbt_output.txt`."""
     target.mkdir(parents=True, exist_ok=True)
@@ -59,13 +60,12 @@ def run_dbt(
         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
         "--target-path", str(target), "--log-path", str(target),  # the run's own dbt.log
     ]  # fmt: skip
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     log(f"dbt {' '.join(args)}")
     other = target / "dbt_output.txt"
     with (
         other.open("w", encoding="utf-8") as raw,
         subprocess.Popen(
-            cmd, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cmd, cwd=project_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True,
         ) as proc,
     ):  # fmt: skip
@@ -85,6 +85,7 @@ def run_dbt(
         except BaseException:  # the run is stopped (Ctrl-C, terminated from the UI): dbt too
             proc.terminate()
             raise
+    keep_parse(target, target.parent)
     results = target / "run_results.json"
     run_results = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
     return DbtRun(proc.returncode, run_results, error or last_raw)

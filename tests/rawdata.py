@@ -28,7 +28,6 @@ from pathlib import Path
 import duckdb
 
 # dbt of the running environment: tests must not depend on PATH or a global uv
-DBT = [str(Path(sys.executable).with_name("dbt"))]
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -308,11 +307,13 @@ def run_dbt(
     extra_args: Sequence[str] = (),
 ) -> subprocess.CompletedProcess:
     """Run dbt against `warehouse`; target and logs go into `workdir` so runs don't clash."""
+    from orchestration.dbt_runner import dbt_executable  # after ROOT is on sys.path
+
     env = dict(
         os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false"
     )
     args = [
-        *DBT,
+        dbt_executable(),
         command,
         "--profiles-dir",
         str(ROOT),

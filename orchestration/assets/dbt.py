@@ -21,7 +21,7 @@ from dagster import AssetExecutionContext, AssetKey, Config, Failure, Materializ
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from orchestration.dbt_project import dbt_project
-from orchestration.dbt_runner import failed_nodes, keep_parse, run_dbt
+from orchestration.dbt_runner import failed_nodes, run_dbt
 from orchestration.resources import WarehouseResource
 from zielmonitor.build_state import plan_build, set_test_scope, unchanged_by_deliveries
 
@@ -67,10 +67,9 @@ def dbt_models(
     else:  # the code of the last build: what only the code decides stands (≈ 2 s at SF1)
         args += ["--exclude", unchanged_by_deliveries(manifest)]
     set_test_scope(paths.warehouse, plan)  # dbt's on-run-end hook clears it
-    project_target = dbt_project.project_dir / dbt_project.target_path
-    target = project_target / f"dbt_models-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    run_folder = f"dbt_models-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    target = dbt_project.project_dir / dbt_project.target_path / run_folder
     dbt = run_dbt(args, dbt_project.project_dir, target, context.log.info)
-    keep_parse(target, project_target)
     for result in dbt.run_results.get("results", []):
         if result.get("status") == "success" and result["unique_id"] in keys:
             yield MaterializeResult(asset_key=keys[result["unique_id"]])
