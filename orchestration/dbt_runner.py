@@ -78,8 +78,8 @@ def run_dbt(
                     raw.write(line)
                     last_raw = line.strip() or last_raw
                 elif event.name == "MainEncounteredError":  # dbt stopped: why, in one line
-                    error = " ".join(event.msg.split())
-                    log(f"dbt: {error}")
+                    error = event.msg
+                    log(f"dbt: {_one_line(error)}")
                 elif event.name != "MainStackTrace" and event.msg and not NOISE.match(event.msg):
                     log(event.msg)  # (a stack trace stays in the run's dbt.log)
         except BaseException:  # the run is stopped (Ctrl-C, terminated from the UI): dbt too
@@ -106,6 +106,10 @@ def _event(line: str) -> _Event | None:
         return None
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def keep_parse(invocation_target: Path, project_target: Path) -> None:
     """dbt keeps a parse only for the same profile (the warehouse path, so the data folder)
     and vars. Handing this invocation's parse back lets the next refresh of this data folder
@@ -123,9 +127,12 @@ def failed_nodes(run_results: Mapping[str, Any], error: str = "") -> str:
     """`dbt build failed: …` naming every failed test and model, one per line."""
     failed = [r for r in run_results.get("results", []) if r.get("status") in ("fail", "error")]
     if not run_results:
-        return f"dbt build failed before it ran a model: {error or 'see the dbt messages above'}"
-    if not failed:
-        return "dbt build failed (a hook, not a model or test: dbt's messages above say why)"
+        why = _one_line(error) or "see the dbt messages above"
+        return f"dbt build failed before it ran a model: {why}"
+    if not failed:  # a hook: the row tests' one (dbt_project/macros/zeilentests.sql)
+        lines = [line.strip() for line in error.splitlines()[2:]]  # after "…in operation…"
+        lines = [line for line in lines if line and not line.startswith(">")]  # no macro stack
+        return "\n  ".join(["dbt build failed after its models, in dbt's on-run-end hook:", *lines])
     lines = [f"dbt build failed: {len(failed)} failed test(s) or model(s)"]
     for result in failed:
         name = str(result.get("unique_id", "?")).split(".")[2]

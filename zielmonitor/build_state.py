@@ -147,6 +147,16 @@ def unchanged_by_deliveries(manifest: Mapping) -> str:
     return " ".join(parts)
 
 
+# Tests of a condition on each row: no dbt node each, but one query per model in dbt's
+# on-run-end hook (dbt_project/macros/zeilentests.sql, whose row_test_kinds() are these).
+ROW_TESTS = ("not_null", "accepted_values", "rows_satisfy")
+
+
+def row_tests_in_one_query() -> str:
+    """The dbt `--exclude` of the row tests, which the on-run-end hook counts instead."""
+    return " ".join(f"test_name:{kind}" for kind in ROW_TESTS)
+
+
 def nothing_to_do(
     paths: Paths, target: Path, refs: Sequence[DeliveryRef], problems: Sequence[Finding]
 ) -> bool:

@@ -3,7 +3,9 @@
 dbt's ~280 data tests are not one Dagster asset check each: turning each into a check costs
 about 5 s of CPU per refresh in event handling (measured, docs/benchmarks.md). A failing
 test fails `dbt build` and so this step, whose error names every failed test and model
-(from dbt's run_results.json); the publish step after it does not run. dbt runs as a plain
+(from dbt's run_results.json); the publish step after it does not run. The row tests run
+in one query per model in dbt's on-run-end hook, not as nodes (docs/operations.md, "Row
+tests in one query per model"). dbt runs as a plain
 subprocess (orchestration/dbt_runner.py); what it built is materialised from its
 run_results.json.
 
@@ -23,7 +25,12 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from orchestration.dbt_project import dbt_project
 from orchestration.dbt_runner import failed_nodes, run_dbt
 from orchestration.resources import WarehouseResource
-from zielmonitor.build_state import plan_build, set_test_scope, unchanged_by_deliveries
+from zielmonitor.build_state import (
+    plan_build,
+    row_tests_in_one_query,
+    set_test_scope,
+    unchanged_by_deliveries,
+)
 
 
 class DbtBuildConfig(Config):
@@ -62,10 +69,12 @@ def dbt_models(
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     keys = _asset_keys(manifest)
     args = ["build", "--vars", json.dumps({"as_of": config.as_of}), *_selection(context, keys)]
+    exclude = [row_tests_in_one_query()]  # counted by dbt's on-run-end hook (≈ 5 s at SF1)
     if plan.full:
         args.append("--full-refresh")
     else:  # the code of the last build: what only the code decides stands (≈ 2 s at SF1)
-        args += ["--exclude", unchanged_by_deliveries(manifest)]
+        exclude.append(unchanged_by_deliveries(manifest))
+    args += ["--exclude", " ".join(exclude)]
     set_test_scope(paths.warehouse, plan)  # dbt's on-run-end hook clears it
     run_folder = f"dbt_models-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     target = dbt_project.project_dir / dbt_project.target_path / run_folder

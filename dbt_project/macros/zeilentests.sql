@@ -1,0 +1,91 @@
+{# Row tests in one query per model (issue 16, "less around dbt"; docs/benchmarks.md).
+
+   dbt runs every data test as a node of its own: ~30 ms each of compiling, logging and a
+   query, and one scan of the model each. A row test (not_null, accepted_values,
+   rows_satisfy: a condition on each row; zielmonitor.build_state.ROW_TESTS) needs neither:
+   the refresh leaves the row tests out of `dbt build`, and this on-run-end hook counts
+   every row test that did not run as a node, of every model and seed that was built, in one
+   query per model, one count per test, over the months steuerung.testumfang names
+   (macros/testumfang.sql), which it then empties. Declared once, in the YAML, as dbt tests
+   without a config of their own (tests/test_row_tests.py); a failure names them as dbt
+   does. A `dbt build` by hand runs them as nodes, and leaves nothing to the hook. #}
+
+{% macro row_tests_not_run_as_nodes() %}
+    {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- set ran, built = [], [] -%}
+    {%- for r in results -%}
+        {%- do ran.append(r.node.unique_id) -%}
+        {%- if r.node.resource_type in ('model', 'seed') and r.status == 'success' -%}
+            {%- do built.append(r.node.unique_id) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set left = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'test' and node.test_metadata
+            and node.test_metadata.name in row_test_kinds() and node.attached_node in built
+            and node.unique_id not in ran -%}
+        {%- do left.append(node.unique_id) -%}
+    {%- endfor -%}
+    {#- the scope of this build only: a `dbt build` by hand after it tests every month -#}
+    {%- set ab = run_query('select max(ab) from steuerung.testumfang').columns[0].values()[0] -%}
+    {%- do run_query('delete from steuerung.testumfang') -%}
+    {%- do count_row_tests(left, ab) -%}
+    {{ return('select 1') }}
+{% endmacro %}
+
+{% macro row_test_kinds() %}{{ return(['not_null', 'accepted_values', 'rows_satisfy']) }}{% endmacro %}
+
+{# Fails (a compilation error naming each failed test and its rows) unless no row from the
+   month `ab` on (every row: none) fails any of the tests `unique_ids`. Also
+   `dbt run-operation count_row_tests --args '{unique_ids: [...]}'` (tests/test_row_tests.py). #}
+{% macro count_row_tests(unique_ids, ab=none) %}
+    {%- set per_model = {} -%}
+    {%- for unique_id in unique_ids -%}
+        {%- set t = graph.nodes[unique_id] -%}
+        {%- do per_model.setdefault(t.attached_node, []).append(t) -%}
+    {%- endfor -%}
+    {%- set failures = [] -%}
+    {%- for model_id in per_model | sort -%}
+        {%- set tests = per_model[model_id] | sort(attribute='name') -%}
+        {%- set model = graph.nodes[model_id] -%}
+        {%- set counts = [] -%}
+        {%- for t in tests -%}
+            {%- do counts.append('count(*) filter (where ' ~ row_test_failure(t) ~ ')') -%}
+        {%- endfor -%}
+        {%- set sql -%}
+            select {{ counts | join(', ') }} from {{ model.relation_name }}
+            {%- if ab is not none and 'berichtsmonat' in model.columns %}
+            where berichtsmonat >= date '{{ ab }}'{% endif %}
+        {%- endset -%}
+        {%- set row = run_query(sql).rows[0] -%}
+        {%- for t in tests -%}
+            {%- set n = row[loop.index0] -%}
+            {%- if n > 0 -%}{%- do failures.append('FAIL ' ~ t.name ~ ': ' ~ n ~ ' rows') -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if failures -%}
+        {{ exceptions.raise_compiler_error(failures | length ~ " row test(s) failed:\n" ~ failures | join("\n")) }}
+    {%- endif -%}
+    {%- if unique_ids -%}
+        {{ log(unique_ids | length ~ ' row tests of ' ~ per_model | length ~ ' models passed', info=true) }}
+    {%- endif -%}
+{% endmacro %}
+
+{# True for each row the test `t` returns as dbt runs it (tests/generic/rows_satisfy.sql and
+   dbt's own not_null and accepted_values, whose `quote` it follows). #}
+{% macro row_test_failure(t) %}
+    {%- set kw = t.test_metadata.kwargs -%}
+    {%- set kind = t.test_metadata.name -%}
+    {%- if kind == 'not_null' -%}
+        {%- set bad = '(' ~ kw.column_name ~ ') is null' -%}
+    {%- elif kind == 'accepted_values' -%}
+        {%- set q = "'" if kw.get('quote', true) else '' -%}
+        {%- set values = [] -%}
+        {%- for v in kw['values'] -%}{%- do values.append(q ~ v ~ q) -%}{%- endfor -%}
+        {%- set bad = '(' ~ kw.column_name ~ ') not in (' ~ values | join(', ') ~ ')' -%}
+    {%- elif kind == 'rows_satisfy' -%}
+        {%- set bad = 'not coalesce((' ~ kw.expression ~ '), true)' -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('not a row test: ' ~ t.unique_id) }}
+    {%- endif -%}
+    {{ return(bad) }}
+{% endmacro %}
