@@ -11,7 +11,7 @@
    does. A `dbt build` by hand runs them as nodes, and leaves nothing to the hook. #}
 
 {% macro row_tests_not_run_as_nodes() %}
-    {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- if not execute or flags.WHICH != 'build' -%}{{ return('select 1') }}{%- endif -%}
     {%- set ran, built = [], [] -%}
     {%- for r in results -%}
         {%- do ran.append(r.node.unique_id) -%}
