@@ -35,8 +35,7 @@
 {% macro row_test_kinds() %}{{ return(['not_null', 'accepted_values', 'rows_satisfy']) }}{% endmacro %}
 
 {# Fails (a compilation error naming each failed test and its rows) unless no row from the
-   month `ab` on (every row: none) fails any of the tests `unique_ids`. Also
-   `dbt run-operation count_row_tests --args '{unique_ids: [...]}'` (tests/test_row_tests.py). #}
+   month `ab` on (every row: none) fails any of the tests `unique_ids`. #}
 {% macro count_row_tests(unique_ids, ab=none) %}
     {%- set per_model = {} -%}
     {%- for unique_id in unique_ids -%}
