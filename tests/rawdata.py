@@ -27,7 +27,6 @@ from pathlib import Path
 
 import duckdb
 
-# dbt of the running environment: tests must not depend on PATH or a global uv
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -307,11 +306,10 @@ def run_dbt(
     extra_args: Sequence[str] = (),
 ) -> subprocess.CompletedProcess:
     """Run dbt against `warehouse`; target and logs go into `workdir` so runs don't clash."""
-    from orchestration.dbt_runner import dbt_executable  # after ROOT is on sys.path
+    # this environment's dbt, not PATH's; imported after ROOT is on sys.path
+    from orchestration.dbt_runner import dbt_executable
 
-    env = dict(
-        os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse), DBT_SEND_ANONYMOUS_USAGE_STATS="false"
-    )
+    env = dict(os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse))
     args = [
         dbt_executable(),
         command,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+import yaml
 
 from zielmonitor.config import PROJECT_DIR, Paths
 from zielmonitor.locking import busy_with
@@ -147,14 +148,11 @@ def unchanged_by_deliveries(manifest: Mapping) -> str:
     return " ".join(parts)
 
 
-# Tests of a condition on each row: no dbt node each, but one query per model in dbt's
-# on-run-end hook (dbt_project/macros/zeilentests.sql, whose row_test_kinds() are these).
-ROW_TESTS = ("not_null", "accepted_values", "rows_satisfy")
-
-
-def row_tests_in_one_query() -> str:
-    """The dbt `--exclude` of the row tests, which the on-run-end hook counts instead."""
-    return " ".join(f"test_name:{kind}" for kind in ROW_TESTS)
+def row_tests_in_one_query(root: Path = PROJECT_DIR) -> str:
+    """The dbt `--exclude` of the row tests (dbt_project.yml's var `row_tests`), which dbt's
+    on-run-end hook counts instead, one query per model (macros/zeilentests.sql)."""
+    project = yaml.safe_load((root / "dbt_project.yml").read_text(encoding="utf-8"))
+    return " ".join(f"test_name:{kind}" for kind in project["vars"]["row_tests"])
 
 
 def nothing_to_do(

@@ -14,13 +14,21 @@
     {%- set getestet = graph.nodes.get(model.attached_node) if execute and model.attached_node -%}
     {%- set where = config.get('where', '') -%}
     {%- set bedingungen = ['(' ~ where ~ ')'] if where else [] -%}
-    {%- if getestet and 'berichtsmonat' in getestet.columns -%}
-        {%- do bedingungen.append(
-            "berichtsmonat >= coalesce((select max(ab) from steuerung.testumfang), date '0001-01-01')"
-        ) -%}
-    {%- endif -%}
+    {%- set monate = monate_unter_test(getestet,
+            "coalesce((select max(ab) from steuerung.testumfang), date '0001-01-01')") -%}
+    {%- if monate -%}{%- do bedingungen.append(monate) -%}{%- endif -%}
     {%- if bedingungen -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ (bedingungen | join(' and ')) ~ ') dbt_subquery') -%}
     {%- endif -%}
     {%- do return(relation) -%}
+{%- endmacro %}
+
+{# The rows of `node` (a model or seed from dbt's graph) a test looks at: from the month `ab`
+   (SQL) on, for a relation with a `berichtsmonat` column; none (every row) for the others.
+   Test nodes (above) and the row tests' hook (macros/zeilentests.sql) alike. #}
+{% macro monate_unter_test(node, ab) -%}
+    {%- if node and 'berichtsmonat' in node.columns -%}
+        {%- do return('berichtsmonat >= ' ~ ab) -%}
+    {%- endif -%}
+    {%- do return(none) -%}
 {%- endmacro %}

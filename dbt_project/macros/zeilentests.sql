@@ -2,7 +2,7 @@
 
    dbt runs every data test as a node of its own: ~30 ms each of compiling, logging and a
    query, and one scan of the model each. A row test (not_null, accepted_values,
-   rows_satisfy: a condition on each row; zielmonitor.build_state.ROW_TESTS) needs neither:
+   rows_satisfy: a condition on each row; var `row_tests`, dbt_project.yml) needs neither:
    the refresh leaves the row tests out of `dbt build`, and this on-run-end hook counts
    every row test that did not run as a node, of every model and seed that was built, in one
    query per model, one count per test, over the months steuerung.testumfang names
@@ -21,7 +21,7 @@
     {%- endfor -%}
     {%- set left = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'test' and node.test_metadata
-            and node.test_metadata.name in row_test_kinds() and node.attached_node in built
+            and node.test_metadata.name in var('row_tests') and node.attached_node in built
             and node.unique_id not in ran -%}
         {%- do left.append(node.unique_id) -%}
     {%- endfor -%}
@@ -32,11 +32,9 @@
     {{ return('select 1') }}
 {% endmacro %}
 
-{% macro row_test_kinds() %}{{ return(['not_null', 'accepted_values', 'rows_satisfy']) }}{% endmacro %}
-
 {# Fails (a compilation error naming each failed test and its rows) unless no row from the
    month `ab` on (every row: none) fails any of the tests `unique_ids`. #}
-{% macro count_row_tests(unique_ids, ab=none) %}
+{% macro count_row_tests(unique_ids, ab) %}
     {%- set per_model = {} -%}
     {%- for unique_id in unique_ids -%}
         {%- set t = graph.nodes[unique_id] -%}
@@ -50,10 +48,10 @@
         {%- for t in tests -%}
             {%- do counts.append('count(*) filter (where ' ~ row_test_failure(t) ~ ')') -%}
         {%- endfor -%}
+        {%- set monate = monate_unter_test(model, "date '" ~ ab ~ "'") if ab is not none -%}
         {%- set sql -%}
             select {{ counts | join(', ') }} from {{ model.relation_name }}
-            {%- if ab is not none and 'berichtsmonat' in model.columns %}
-            where berichtsmonat >= date '{{ ab }}'{% endif %}
+            {%- if monate %} where {{ monate }}{% endif %}
         {%- endset -%}
         {%- set row = run_query(sql).rows[0] -%}
         {%- for t in tests -%}
