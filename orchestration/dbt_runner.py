@@ -1,19 +1,24 @@
-"""`dbt build` as a plain subprocess, its messages into the run's log.
+"""`dbt build` in the Dagster process (dbt's programmatic `dbtRunner`), its messages into
+the run's log.
 
 Not `DbtCliResource.cli`: before it starts dbt, dagster-dbt 0.29 runs `dbt --version` in a
 subprocess (2.2 s) and sets up a dbt adapter in the Dagster process (1.6 s), on every
-refresh, and then translates every dbt event (≈ 600 per build). The refresh needs none of
-it: the asset keys of what dbt built come from run_results.json (dbt_models), and dbt's
-messages are logged as they come (docs/benchmarks.md, "Less around dbt")."""
+refresh, and then translates every dbt event (≈ 600 per build). Not a `dbt` subprocess
+either: starting one cost ≈ 1.3 s before dbt's first message on every refresh; in this
+process dbt's modules are mostly loaded already (dagster-dbt imports them). The asset keys
+of what dbt built come from its run_results.json (dbt_models); its messages are logged as
+they come (docs/benchmarks.md, "Less around dbt")."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import queue
 import re
 import shutil
-import subprocess
-import sys
+import threading
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,18 +26,14 @@ from typing import Any
 
 NOISE = re.compile(r"^\d+ of \d+ (START|PASS) ")  # per node; dbt.log and run_results keep them
 PARTIAL_PARSE = "partial_parse.msgpack"
-
-
-def dbt_executable() -> str:
-    """The dbt of this environment, found without an activated venv on PATH."""
-    return str(Path(sys.executable).with_name("dbt"))
+SHOWN = ("info", "warn", "error")  # dbt's levels on its terminal; debug stays in dbt.log
 
 
 @dataclass(frozen=True)
 class DbtRun:
-    returncode: int
+    returncode: int  # as dbt's command line: 0 success, 1 failed nodes or hook, 2 stopped
     run_results: Mapping[str, Any]  # {} when dbt stopped before running a node
-    error: str = ""  # why dbt stopped, when it did (its error, or its last line outside the log)
+    error: str = ""  # why dbt stopped, when it did
 
     @property
     def success(self) -> bool:
@@ -40,70 +41,89 @@ class DbtRun:
 
 
 def run_dbt(
-    args: Sequence[str],
-    project_dir: Path,
-    target: Path,
-    log: Callable[[str], None],
-    executable: str | None = None,  # this environment's dbt
+    args: Sequence[str], project_dir: Path, target: Path, log: Callable[[str], None]
 ) -> DbtRun:
     """Run `dbt <args>` with its artefacts and dbt.log in `target`, starting from the parse
     in the project's target/ (its parent) and handing dbt's parse back to it
-    (`keep_parse`); log each message but the per-node noise. An
-    error that stops dbt is logged as one line, without its stack trace (dbt.log keeps
-    it); what dbt writes outside its JSON log goes to `target/dbt_output.txt`."""
+    (`keep_parse`); log each message but the per-node noise. An error that stops dbt is
+    logged as one line; its stack trace stays in dbt.log, and a Python error of dbt's own
+    goes to `target/dbt_traceback.txt`.
+
+    dbt runs in a thread of its own: this thread logs its messages (Dagster's log is the
+    step's) and, when the run is stopped (Ctrl-C, terminated from the UI), cancels dbt's
+    query and lets the stop go on."""
     target.mkdir(parents=True, exist_ok=True)
     parse = target.parent / PARTIAL_PARSE
     if parse.exists():
         shutil.copyfile(parse, target / PARTIAL_PARSE)
-    cmd = [
-        executable or dbt_executable(), "--log-format", "json", *args,
-        "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
+    cli = [
+        *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
         "--target-path", str(target), "--log-path", str(target),  # the run's own dbt.log
+        "--log-level", "none", "--log-level-file", "debug",  # messages: through `events`
     ]  # fmt: skip
     log(f"dbt {' '.join(args)}")
-    other = target / "dbt_output.txt"
-    with (
-        other.open("w", encoding="utf-8") as raw,
-        subprocess.Popen(
-            cmd, cwd=project_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True,
-        ) as proc,
-    ):  # fmt: skip
-        assert proc.stdout is not None
-        error = last_raw = ""
-        try:
-            for line in proc.stdout:
-                event = _event(line)
-                if event is None:  # not dbt's log: a crash of dbt's Python, or a usage error
-                    raw.write(line)
-                    last_raw = line.strip() or last_raw
-                elif event.name == "MainEncounteredError":  # dbt stopped: why, in one line
-                    error = event.msg
-                    log(f"dbt: {_one_line(error)}")
-                elif event.name != "MainStackTrace" and event.msg and not NOISE.match(event.msg):
-                    log(event.msg)  # (a stack trace stays in the run's dbt.log)
-        except BaseException:  # the run is stopped (Ctrl-C, terminated from the UI): dbt too
-            proc.terminate()
-            raise
-    keep_parse(target, target.parent)
-    results = target / "run_results.json"
-    run_results = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
-    return DbtRun(proc.returncode, run_results, error or last_raw)
-
-
-@dataclass(frozen=True)
-class _Event:
-    name: str
-    msg: str
-
-
-def _event(line: str) -> _Event | None:
-    """One line of dbt's JSON log; None for a line that is not one."""
+    events: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    worker = _DbtThread(cli, events)
+    worker.start()
+    error = ""
     try:
-        info = json.loads(line)["info"]
-        return _Event(str(info["name"]), str(info["msg"]).strip())
-    except (ValueError, KeyError, TypeError):
-        return None
+        while (event := events.get()) is not None:
+            name, level, msg = event.info.name, event.info.level, str(event.info.msg).strip()
+            if name == "MainEncounteredError":  # dbt stopped: why, in one line
+                error = msg
+                log(f"dbt: {_one_line(error)}")
+            elif level in SHOWN and msg and not NOISE.match(msg) and name != "MainStackTrace":
+                log(msg)  # (a stack trace stays in the run's dbt.log)
+    except BaseException:  # the run is stopped: dbt too, and the stop goes on
+        _cancel_queries()
+        raise
+    worker.join()
+    keep_parse(target, target.parent)
+    return _outcome(worker, target, error)
+
+
+class _DbtThread(threading.Thread):
+    """One dbt invocation; every dbt event into `events`, then None."""
+
+    def __init__(self, cli: list[str], events: queue.SimpleQueue[Any]) -> None:
+        super().__init__(name="dbt", daemon=True)  # a stopped run's process may exit
+        self.cli, self.events = cli, events
+        self.result: Any = None
+
+    def run(self) -> None:
+        from dbt.adapters.duckdb import DuckDBConnectionManager
+        from dbt.cli.main import dbtRunner
+
+        try:
+            self.result = dbtRunner(callbacks=[self.events.put]).invoke(self.cli)
+        finally:
+            # dbt-duckdb keeps its connection for the process's life: the warehouse file
+            # must be free for the publish step and the next writer (dbt-duckdb#616)
+            DuckDBConnectionManager.close_all_connections()
+            self.events.put(None)
+
+
+def _cancel_queries() -> None:
+    from dbt.adapters.factory import get_adapter_by_type
+
+    with contextlib.suppress(Exception):  # nothing open, or dbt done: the stop goes on
+        get_adapter_by_type("duckdb").cancel_open_connections()
+
+
+def _outcome(worker: _DbtThread, target: Path, error: str) -> DbtRun:
+    """dbt's outcome as its command line gives it: exit code and run_results.json (written
+    also when an on-run-end hook fails, unlike dbtRunner's result)."""
+    result = worker.result
+    path = target / "run_results.json"
+    run_results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if result is not None and result.success:
+        return DbtRun(0, run_results)
+    exception = getattr(result, "exception", None)
+    if exception is not None and not error:  # not dbt's own error: a Python error in dbt
+        lines = traceback.format_exception(exception)
+        (target / "dbt_traceback.txt").write_text("".join(lines), encoding="utf-8")
+        error = f"{type(exception).__name__}: {exception}"
+    return DbtRun(1 if run_results else 2, run_results, error)
 
 
 def _one_line(text: str) -> str:

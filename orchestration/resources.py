@@ -58,5 +58,5 @@ def _holder(context: InitResourceContext) -> str:
 
 def build_resources() -> dict[str, object]:
     return {
-        "warehouse": WarehouseResource(),  # dbt runs as a subprocess of the dbt asset
+        "warehouse": WarehouseResource(),  # dbt runs in the dbt asset's step
     }

@@ -306,12 +306,9 @@ def run_dbt(
     extra_args: Sequence[str] = (),
 ) -> subprocess.CompletedProcess:
     """Run dbt against `warehouse`; target and logs go into `workdir` so runs don't clash."""
-    # this environment's dbt, not PATH's; imported after ROOT is on sys.path
-    from orchestration.dbt_runner import dbt_executable
-
     env = dict(os.environ, ZIELMONITOR_WAREHOUSE=str(warehouse))
     args = [
-        dbt_executable(),
+        str(Path(sys.executable).with_name("dbt")),  # this environment's dbt, not PATH's
         command,
         "--profiles-dir",
         str(ROOT),

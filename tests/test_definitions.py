@@ -60,32 +60,52 @@ def test_a_dbt_invocation_hands_its_parse_to_the_next(tmp_path) -> None:
     assert sorted(p.name for p in project.iterdir()) == [PARTIAL_PARSE]  # no staged copy left
 
 
-FAKE_DBT = r"""#!/bin/sh
-log() { printf '%s\n' "{\"info\": {\"name\": \"$1\", \"msg\": \"$2\"}}"; }
-log MainReportVersion 'Running with dbt=1.11'
-log LogStartLine '1 of 2 START sql table model x'
-log MainEncounteredError 'Encountered an error:\nIO Error: Conflicting lock'
-log MainStackTrace 'Traceback (most recent call last):\n  File x'
-echo 'Traceback (most recent call last):' >&2
-exit 2
-"""
-
-
-def test_dbt_stopping_is_one_clean_line(tmp_path) -> None:
-    """dbt's error, not its stack trace, reaches the terminal and the step's failure."""
+def test_dbt_stopping_is_one_clean_line(tmp_path, monkeypatch) -> None:
+    """dbt's error, not its stack trace, reaches the terminal and the step's failure: here
+    a BI tool holding warehouse.duckdb for writing when dbt starts (DuckDB's file lock)."""
     from orchestration.dbt_runner import failed_nodes, run_dbt
 
-    fake = tmp_path / "dbt"
-    fake.write_text(FAKE_DBT)
-    fake.chmod(0o755)
-    logged: list[str] = []
-    run = run_dbt(["build"], tmp_path, tmp_path / "target" / "run1", logged.append, str(fake))
-    assert not run.success and run.returncode == 2 and run.run_results == {}
-    one_line = "Encountered an error: IO Error: Conflicting lock"
-    assert " ".join(run.error.split()) == one_line  # (dbt's message has a line break)
-    assert "Running with dbt=1.11" in logged and f"dbt: {one_line}" in logged
-    assert not any("Traceback" in line or "START" in line for line in logged)
-    assert "Traceback" in (tmp_path / "target" / "run1" / "dbt_output.txt").read_text()
+    warehouse = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; con = duckdb.connect({str(warehouse)!r});"
+         " print('held', flush=True); time.sleep(120)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(warehouse))
+        logged: list[str] = []
+        args = ["build", "--select", "stg_lieferungen"]
+        run = run_dbt(args, PROJECT_DIR, tmp_path / "target" / "run1", logged.append)
+    finally:
+        holder.kill()
+    assert not run.success and run.returncode == 2
+    one_line = " ".join(run.error.split())
+    assert one_line.startswith("Encountered an error: IO Error: Could not set lock on file")
+    assert "Conflicting lock is held" in one_line
+    assert logged[0] == f"dbt {' '.join(args)}" and logged[1].startswith("Running with dbt=")
+    assert f"dbt: {one_line}" in logged
+    assert not any("Traceback" in line for line in logged)
+    assert "Traceback" in (tmp_path / "target" / "run1" / "dbt.log").read_text()
     assert failed_nodes(run.run_results, run.error) == (
-        "dbt build failed before it ran a model: Encountered an error: IO Error: Conflicting lock"
+        f"dbt build failed before it ran a model: {one_line}"
     )
+
+
+def test_a_python_error_in_dbt_keeps_its_traceback(tmp_path, monkeypatch) -> None:
+    """An error of dbt's own code (not one dbt reports) is one line too, its traceback in
+    the run's folder; the step goes on to fail cleanly."""
+    from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+    from orchestration.dbt_runner import run_dbt
+
+    def broken(self, args):  # as dbtRunner reports an exception it did not handle
+        try:
+            raise KeyError("node")
+        except KeyError as error:
+            return dbtRunnerResult(success=False, exception=error)
+
+    monkeypatch.setattr(dbtRunner, "invoke", broken)
+    run = run_dbt(["build"], tmp_path, tmp_path / "target" / "run1", lambda _: None)
+    assert (run.returncode, run.run_results, run.error) == (2, {}, "KeyError: 'node'")
+    assert "Traceback" in (tmp_path / "target" / "run1" / "dbt_traceback.txt").read_text()

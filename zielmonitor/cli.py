@@ -14,6 +14,7 @@ Paths: ZIELMONITOR_RAW_DIR (default data/raw), ZIELMONITOR_DATA_DIR (default dat
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
 import sys
@@ -254,6 +255,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def run() -> None:
+    """The console script: `main`, then leave without tearing the interpreter down. Freeing
+    the modules of Dagster, dbt and DuckDB took 0.7–1.2 s after every refresh; the exit
+    handlers still run, and every file and DuckDB connection is closed by then."""
+    code = main()
+    atexit._run_exitfuncs()  # logging's flush, multiprocessing's clean-up
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else "(no message)"
@@ -272,4 +284,4 @@ def _write_traceback(exc: BaseException) -> Path:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -5,9 +5,8 @@ about 5 s of CPU per refresh in event handling (measured, docs/benchmarks.md). A
 test fails `dbt build` and so this step, whose error names every failed test and model
 (from dbt's run_results.json); the publish step after it does not run. The row tests run
 in one query per model in dbt's on-run-end hook, not as nodes (docs/operations.md, "Row
-tests in one query per model"). dbt runs as a plain
-subprocess (orchestration/dbt_runner.py); what it built is materialised from its
-run_results.json.
+tests in one query per model"). dbt runs in this process, in a thread of its own
+(orchestration/dbt_runner.py); what it built is materialised from its run_results.json.
 
 What is built is decided when the step starts, after the ingest (zielmonitor/build_state.py):
 nothing when no delivery changed since the last publish and the code is the same; else an
