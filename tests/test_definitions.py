@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from dagster import AssetKey
 
 from zielmonitor.config import PROJECT_DIR
@@ -109,3 +110,49 @@ def test_a_python_error_in_dbt_keeps_its_traceback(tmp_path, monkeypatch) -> Non
     run = run_dbt(["build"], tmp_path, tmp_path / "target" / "run1", lambda _: None)
     assert (run.returncode, run.run_results, run.error) == (2, {}, "KeyError: 'node'")
     assert "Traceback" in (tmp_path / "target" / "run1" / "dbt_traceback.txt").read_text()
+
+
+def test_a_stopped_run_stops_dbt_and_frees_the_warehouse(tmp_path, monkeypatch) -> None:
+    """Ctrl-C (or a termination from the UI) while dbt builds: the stop goes on, dbt's query
+    is cancelled, and once dbt's thread is done the warehouse file is free again."""
+    import threading
+
+    import duckdb
+
+    from orchestration import dbt_runner
+
+    cancelled: list[bool] = []
+    monkeypatch.setattr(dbt_runner, "_cancel_queries", lambda: cancelled.append(True))
+    monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+
+    def stop_at_first_node(message: str) -> None:
+        if message.startswith("Concurrency:"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        dbt_runner.run_dbt(
+            ["build", "--select", "stg_lieferungen"], PROJECT_DIR, tmp_path / "run1",
+            stop_at_first_node,
+        )  # fmt: skip
+    assert cancelled == [True]
+    for thread in threading.enumerate():
+        if thread.name == "dbt":
+            thread.join(timeout=120)
+    duckdb.connect(str(tmp_path / "warehouse.duckdb")).close()  # no lock left in this process
+
+
+def test_after_dbt_the_warehouse_is_free_for_another_process(tmp_path, monkeypatch) -> None:
+    """dbt-duckdb keeps its connection open for the life of the process: the runner closes
+    it, or the next writer (a refresh's publish, `zielmonitor withdraw`) would wait."""
+    from orchestration.dbt_runner import run_dbt
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(warehouse))
+    run = run_dbt(["seed", "--select", "zielkatalog_arten"], PROJECT_DIR, tmp_path / "run1",
+                  lambda _: None)  # fmt: skip
+    assert run.success
+    other = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(warehouse)!r}).close()"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert other.returncode == 0, other.stderr
