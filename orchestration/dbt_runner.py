@@ -88,19 +88,28 @@ class _DbtThread(threading.Thread):
     def __init__(self, cli: list[str], events: queue.SimpleQueue[Any]) -> None:
         super().__init__(name="dbt", daemon=True)  # a stopped run's process may exit
         self.cli, self.events = cli, events
-        self.result: Any = None
+        self.result: Any = None  # dbtRunner's result
+        self.error: BaseException | None = None  # dbt could not be started at all
 
     def run(self) -> None:
-        from dbt.adapters.duckdb import DuckDBConnectionManager
-        from dbt.cli.main import dbtRunner
-
         try:
+            from dbt.cli.main import dbtRunner
+
             self.result = dbtRunner(callbacks=[self.events.put]).invoke(self.cli)
+        except BaseException as error:  # (invoke itself returns every error in its result)
+            self.error = error
         finally:
-            # dbt-duckdb keeps its connection for the process's life: the warehouse file
-            # must be free for the publish step and the next writer (dbt-duckdb#616)
-            DuckDBConnectionManager.close_all_connections()
-            self.events.put(None)
+            _close_connections()
+            self.events.put(None)  # whatever happened: the step's thread stops waiting
+
+
+def _close_connections() -> None:
+    """dbt-duckdb keeps its connection for the process's life: the warehouse file must be
+    free for the publish step and the next writer (dbt-duckdb#616)."""
+    with contextlib.suppress(Exception):
+        from dbt.adapters.duckdb import DuckDBConnectionManager
+
+        DuckDBConnectionManager.close_all_connections()
 
 
 def _cancel_queries() -> None:
@@ -118,7 +127,7 @@ def _outcome(worker: _DbtThread, target: Path, error: str) -> DbtRun:
     run_results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     if result is not None and result.success:
         return DbtRun(0, run_results)
-    exception = getattr(result, "exception", None)
+    exception = getattr(result, "exception", None) or worker.error
     if exception is not None and not error:  # not dbt's own error: a Python error in dbt
         lines = traceback.format_exception(exception)
         (target / "dbt_traceback.txt").write_text("".join(lines), encoding="utf-8")

@@ -156,3 +156,27 @@ def test_after_dbt_the_warehouse_is_free_for_another_process(tmp_path, monkeypat
         capture_output=True, text=True,
     )  # fmt: skip
     assert other.returncode == 0, other.stderr
+
+
+def test_dbt_that_cannot_start_fails_the_step_instead_of_hanging(tmp_path, monkeypatch) -> None:
+    """An error before dbt runs at all (a broken installation): the step's thread, waiting
+    for dbt's events, is released and the step fails with one line."""
+    import threading
+
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.dbt_runner import run_dbt
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("broken installation")
+
+    monkeypatch.setattr(dbtRunner, "__init__", broken)
+    outcome = []
+    step = threading.Thread(
+        target=lambda: outcome.append(run_dbt(["build"], tmp_path, tmp_path / "r1", print)),
+        daemon=True,
+    )
+    step.start()
+    step.join(timeout=60)
+    assert outcome, "run_dbt still waits for dbt"
+    assert (outcome[0].returncode, outcome[0].error) == (2, "RuntimeError: broken installation")
