@@ -7,7 +7,8 @@ refresh, and then translates every dbt event (≈ 600 per build). Not a `dbt` su
 either: starting one cost ≈ 1.3 s before dbt's first message on every refresh; in this
 process dbt's modules are mostly loaded already (dagster-dbt imports them). The asset keys
 of what dbt built come from its run_results.json (dbt_models); its messages are logged as
-they come (docs/benchmarks.md, "Less around dbt")."""
+they come (docs/benchmarks.md, "Results (issue 16, fourth round: dbt in the Dagster
+process)")."""
 
 from __future__ import annotations
 
@@ -72,14 +73,20 @@ def run_dbt(
             if name == "MainEncounteredError":  # dbt stopped: why, in one line
                 error = msg
                 log(f"dbt: {_one_line(error)}")
-            elif level in SHOWN and msg and not NOISE.match(msg) and name != "MainStackTrace":
-                log(msg)  # (a stack trace stays in the run's dbt.log)
+            elif _shown(name, level, msg):
+                log(msg)
     except BaseException:  # the run is stopped: dbt too, and the stop goes on
         _cancel_queries()
         raise
     worker.join()
     keep_parse(target, target.parent)
     return _outcome(worker, target, error)
+
+
+def _shown(name: str, level: str, msg: str) -> bool:
+    """What dbt shows on its terminal, less the per-node START/PASS lines and its stack
+    trace (dbt.log and run_results.json keep both)."""
+    return level in SHOWN and bool(msg) and not NOISE.match(msg) and name != "MainStackTrace"
 
 
 class _DbtThread(threading.Thread):
