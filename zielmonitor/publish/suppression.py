@@ -45,6 +45,11 @@ _MEMBERS = "temp.main._sup_member"
 _INSTANCES = "temp.main._sup_instance"
 _DEPS = "temp.main._sup_dep"
 _GROUPS = "temp.main._sup_group"
+_SPLIT_CELLS = "temp.main._sup_split_cell"  # the solver's splits that can reveal
+_ID_STRIDE = 1 << 40  # cell ids: rowids of a published table stay below 2^40
+
+
+CellIds = Mapping[tuple[str, str], int]  # (table, column) -> base of its cell ids
 
 
 class SuppressionConfigError(ValueError):
@@ -293,7 +298,7 @@ def apply_suppression(
         return stats
     finally:
         con.execute(f"USE {previous}")
-        for t in (_CELLS, _MEMBERS, _INSTANCES, _DEPS, _GROUPS):
+        for t in (_CELLS, _MEMBERS, _INSTANCES, _DEPS, _GROUPS, _SPLIT_CELLS):
             con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
@@ -317,23 +322,32 @@ def register(con: duckdb.DuckDBPyConnection, rules: Mapping[str, TableRule]) -> 
     suppress (read from the tables of the current catalog); returns those rules. Shared by the
     suppression and the leak scan of the tests, so a new kind of rule reaches both."""
     active = [r for r in rules.values() if r.none_reason is None]
+    ids = _cell_ids(active)
     _create_work_tables(con)
     for rule in active:
-        _register(con, rule)
+        _register(con, rule, ids)
     for rule in active:  # after every table's same_value ids are set
         _register_mirrors(con, rule, rules)
     return active
+
+
+def _cell_ids(active: Sequence[TableRule]) -> CellIds:
+    # A cell's number (`cid`) is the base of its (table, column) plus its rowid: the solver
+    # joins on one integer instead of (tbl, rid, col), and bases follow the sorted (table,
+    # column) pairs, so ordering by cid is ordering by (tbl, col, rid).
+    pairs = sorted((rule.table, col) for rule in active for col in rule.columns())
+    return {pair: i * _ID_STRIDE for i, pair in enumerate(pairs)}
 
 
 def _create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sup_cell (tbl VARCHAR, rid BIGINT, col VARCHAR, "
         "v DOUBLE, cnt BOOLEAN DEFAULT false, supp BOOLEAN DEFAULT false, why VARCHAR, "
-        "sid VARCHAR)"
+        "sid VARCHAR, cid BIGINT, seq INTEGER)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sup_member (inst VARCHAR, tbl VARCHAR, rid BIGINT, "
-        "col VARCHAR, total BOOLEAN, coef DOUBLE)"
+        "col VARCHAR, total BOOLEAN, coef DOUBLE, cid BIGINT)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sup_instance (inst VARCHAR, remainder VARCHAR, "
@@ -341,54 +355,103 @@ def _create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sup_dep (tbl VARCHAR, rid BIGINT, col VARCHAR, "
-        "src_col VARCHAR)"
+        "src_col VARCHAR, cid BIGINT, src_cid BIGINT)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sup_group (gkey VARCHAR, tbl VARCHAR, rid BIGINT, "
-        "col VARCHAR, aggregat BOOLEAN)"
+        "col VARCHAR, aggregat BOOLEAN, cid BIGINT)"
     )
 
 
-def _register(con: duckdb.DuckDBPyConnection, rule: TableRule) -> None:
+def _register(con: duckdb.DuckDBPyConnection, rule: TableRule, ids: CellIds) -> None:
     src = f"{quote(rule.table)} AS t {rule.join}"
-    for col in sorted(rule.columns()):
-        con.execute(
-            f"INSERT INTO {_CELLS} (tbl, rid, col, v) "
-            f"SELECT ?, t.rowid, ?, CAST(t.{quote(col)} AS DOUBLE) FROM {src}",
-            [rule.table, col],
-        )
-    for k in rule.counts:
-        _mark(con, rule, src, k.columns, k.where, "cnt = true")
-    for s in rule.same_value:
-        # || (not concat_ws): a NULL part makes the id NULL instead of a colliding shorter id
-        ident = " || '|' || ".join(f"CAST(({e}) AS VARCHAR)" for e in s.id)
-        con.execute(
-            f"UPDATE {_CELLS} AS c SET sid = r.sid FROM (SELECT t.rowid AS rid, {ident} AS sid "
-            f"FROM {src} WHERE {s.where}) AS r WHERE c.tbl = ? AND c.col = ? AND c.rid = r.rid",
-            [rule.table, s.column],
-        )
+    _register_cells(con, rule, src, ids)
     for r in rule.rates:
-        for source in r.sources:
-            con.execute(
-                f"INSERT INTO {_DEPS} SELECT ?, t.rowid, ?, ? FROM {src} WHERE {r.where}",
-                [rule.table, r.column, source],
-            )
+        _register_rate(con, rule, src, r, ids)
     for s in rule.splits:
-        (_row_split if s.by else _column_split)(con, rule, src, s)
+        (_row_split if s.by else _column_split)(con, rule, src, s, ids)
     for c in rule.cumulative:
-        _cumulative_split(con, rule, src, c)
+        _cumulative_split(con, rule, src, c, ids)
     for g in rule.groups:
-        _register_group(con, rule, src, g)
+        _register_group(con, rule, src, g, ids)
 
 
-def _register_group(con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, g: Group) -> None:
-    key = " || '|' || ".join(f"CAST(({e}) AS VARCHAR)" for e in g.within)
-    for cols, aggregat in ((g.members, False), (g.aggregates, True)):
-        for col in cols:
-            con.execute(
-                f"INSERT INTO {_GROUPS} SELECT ? || '|' || {key}, ?, t.rowid, ?, ? FROM {src}",
-                [f"{rule.table}|{g.name}", rule.table, col, aggregat],
-            )
+def _register_cells(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, ids: CellIds
+) -> None:
+    # one pass over the table: per row a list per attribute, unnested into one cell per column
+    cols = sorted(rule.columns())
+    lists = {
+        "v": [f"CAST(t.{quote(c)} AS DOUBLE)" for c in cols],
+        "cnt": [_count_flag(rule, c) for c in cols],
+        "sid": [f"CAST({_same_id(rule, c)} AS VARCHAR)" for c in cols],
+        "cid": [f"t.rowid + {ids[(rule.table, c)]}" for c in cols],
+    }
+    select = ", ".join(f"[{', '.join(exprs)}] AS {name}" for name, exprs in lists.items())
+    unnest = ", ".join(f"unnest({name})" for name in lists)
+    con.execute(
+        f"INSERT INTO {_CELLS} (tbl, rid, col, {', '.join(lists)}) SELECT ?, rid, "
+        f"unnest(?::VARCHAR[]), {unnest} FROM (SELECT t.rowid AS rid, {select} FROM {src})",
+        [rule.table, cols],
+    )
+
+
+def _count_flag(rule: TableRule, col: str) -> str:
+    # a cell holds a number of persons when a `counts` entry names it and its where holds
+    wheres = [f"coalesce(({k.where}), false)" for k in rule.counts if col in k.columns]
+    return "(" + " OR ".join(wheres) + ")" if wheres else "false"
+
+
+def _same_id(rule: TableRule, col: str) -> str:
+    # the last same_value entry of the column whose where holds names the cell's value
+    whens = [
+        f"WHEN ({s.where}) THEN {_key(s.id)}" for s in reversed(rule.same_value) if s.column == col
+    ]
+    return f"CASE {' '.join(whens)} END" if whens else "NULL"
+
+
+def _key(exprs: Sequence[str]) -> str:
+    # || (not concat_ws): a NULL part makes the id NULL instead of a colliding shorter id
+    return " || '|' || ".join(f"CAST(({e}) AS VARCHAR)" for e in exprs)
+
+
+def _columns(rule: TableRule, ids: CellIds, cols: Sequence[str], *flags: Sequence[bool]) -> str:
+    """An inline relation u(col, base[, flag]) of columns; cross joined with rows k(rid, …) it
+    gives their cells (cid = k.rid + u.base)."""
+    rows = []
+    for i, col in enumerate(cols):
+        values = [_literal(col), str(ids[(rule.table, col)])]
+        rows.append(f"({', '.join(values + [str(f[i]).lower() for f in flags])})")
+    names = "col, base" + ", flag" * bool(flags)
+    return f"(VALUES {', '.join(rows)}) AS u({names})"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _register_rate(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, r: Rate, ids: CellIds
+) -> None:
+    con.execute(
+        f"INSERT INTO {_DEPS} (tbl, rid, col, src_col, cid, src_cid) SELECT ?, k.rid, ?, u.col, "
+        f"k.rid + ?, k.rid + u.base FROM (SELECT t.rowid AS rid FROM {src} WHERE {r.where}) "
+        f"AS k, {_columns(rule, ids, r.sources)}",
+        [rule.table, r.column, ids[(rule.table, r.column)]],
+    )
+
+
+def _register_group(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, g: Group, ids: CellIds
+) -> None:
+    cols = (*g.members, *g.aggregates)
+    flags = [False] * len(g.members) + [True] * len(g.aggregates)
+    con.execute(
+        f"INSERT INTO {_GROUPS} (gkey, tbl, rid, col, aggregat, cid) SELECT ? || '|' || k.key, "
+        f"?, k.rid, u.col, u.flag, k.rid + u.base FROM (SELECT t.rowid AS rid, {_key(g.within)} "
+        f"AS key FROM {src}) AS k, {_columns(rule, ids, cols, flags)}",
+        [f"{rule.table}|{g.name}", rule.table],
+    )
 
 
 def _register_mirrors(
@@ -396,6 +459,7 @@ def _register_mirrors(
 ) -> None:
     # A copy shares the original's same_value id; an original without one gets a fresh id
     # (its own cell), so both are suppressed together and _check_declarations compares them.
+    # Each column only reads its own cells: all columns of a mirror go in one statement.
     for m in rule.mirrors:
         if m.table not in rules or rules[m.table].none_reason is not None:
             raise SuppressionConfigError(f"{rule.table}: mirror of unsuppressed {m.table!r}")
@@ -404,62 +468,53 @@ def _register_mirrors(
             f"SELECT t.rowid AS rid, o.rowid AS orid FROM {quote(rule.table)} AS t "
             f"JOIN {quote(m.table)} AS o ON {on}"
         )
-        for col in m.columns:
-            con.execute(
-                f"UPDATE {_CELLS} AS o SET sid = concat_ws('|', 'mirror', o.tbl, o.rid, o.col) "
-                f"WHERE o.tbl = ? AND o.col = ? AND o.sid IS NULL "
-                f"AND o.rid IN (SELECT orid FROM ({pairs}))",
-                [m.table, col],
-            )
-            con.execute(
-                f"UPDATE {_CELLS} AS c SET sid = o.sid FROM ({pairs}) AS p, {_CELLS} AS o "
-                f"WHERE c.tbl = ? AND c.col = ? AND c.rid = p.rid AND o.tbl = ? AND o.col = ? "
-                f"AND o.rid = p.orid",
-                [rule.table, col, m.table, col],
-            )
+        cols = list(m.columns)
+        con.execute(
+            f"UPDATE {_CELLS} AS o SET sid = concat_ws('|', 'mirror', o.tbl, o.rid, o.col) "
+            f"WHERE o.tbl = ? AND list_contains(?, o.col) AND o.sid IS NULL "
+            f"AND o.rid IN (SELECT orid FROM ({pairs}))",
+            [m.table, cols],
+        )
+        con.execute(
+            f"UPDATE {_CELLS} AS c SET sid = o.sid FROM ({pairs}) AS p, {_CELLS} AS o "
+            f"WHERE c.tbl = ? AND list_contains(?, c.col) AND c.rid = p.rid AND o.tbl = ? "
+            f"AND o.col = c.col AND o.rid = p.orid",
+            [rule.table, cols, m.table],
+        )
 
 
-def _mark(
-    con: duckdb.DuckDBPyConnection,
-    rule: TableRule,
-    src: str,
-    columns: Sequence[str],
-    where: str,
-    assignment: str,
+def _row_split(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, s: Split, ids: CellIds
 ) -> None:
-    con.execute(
-        f"UPDATE {_CELLS} SET {assignment} WHERE tbl = ? AND list_contains(?, col) "
-        f"AND rid IN (SELECT t.rowid FROM {src} WHERE {where})",
-        [rule.table, list(columns)],
-    )
-
-
-def _row_split(con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, s: Split) -> None:
     # one instance per (column, values of `within`): the rows named total and parts
     key = "concat_ws('|', " + ", ".join(f"CAST(t.{quote(c)} AS VARCHAR)" for c in s.within) + ")"
     prefix = f"{rule.table}|{s.name}|"
-    for col in s.columns:
-        con.execute(
-            f"INSERT INTO {_MEMBERS} SELECT ? || ? || '|' || {key}, ?, t.rowid, ?, "
-            f"({s.by}) = ?, 1.0 FROM {src} WHERE ({s.where}) AND list_contains(?, ({s.by}))",
-            [prefix, col, rule.table, col, s.total, [s.total, *s.parts]],
-        )
-        con.execute(
-            f"INSERT INTO {_INSTANCES} SELECT DISTINCT inst, ?, ? FROM {_MEMBERS} "
-            f"WHERE starts_with(inst, ? || ? || '|')",
-            [s.remainder, 1 + len(s.parts), prefix, col],
-        )
+    con.execute(
+        f"INSERT INTO {_MEMBERS} (inst, tbl, rid, col, total, coef, cid) SELECT ? || u.col || "
+        f"'|' || k.key, ?, k.rid, u.col, k.total, 1.0, k.rid + u.base FROM (SELECT t.rowid AS "
+        f"rid, {key} AS key, ({s.by}) = ? AS total FROM {src} WHERE ({s.where}) "
+        f"AND list_contains(?, ({s.by}))) AS k, {_columns(rule, ids, s.columns)}",
+        [prefix, rule.table, s.total, [s.total, *s.parts]],
+    )
+    starts = " OR ".join("starts_with(inst, ?)" for _ in s.columns)
+    con.execute(
+        f"INSERT INTO {_INSTANCES} SELECT DISTINCT inst, ?, ? FROM {_MEMBERS} WHERE {starts}",
+        [s.remainder, 1 + len(s.parts), *(f"{prefix}{col}|" for col in s.columns)],
+    )
 
 
-def _column_split(con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, s: Split) -> None:
+def _column_split(
+    con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, s: Split, ids: CellIds
+) -> None:
     # one instance per row: the total column and the part columns of that row
     prefix = f"{rule.table}|{s.name}|"
-    for col in (s.total, *s.parts):
-        con.execute(
-            f"INSERT INTO {_MEMBERS} SELECT ? || t.rowid, ?, t.rowid, ?, ?, 1.0 FROM {src} "
-            f"WHERE {s.where}",
-            [prefix, rule.table, col, col == s.total],
-        )
+    cols = (s.total, *s.parts)
+    con.execute(
+        f"INSERT INTO {_MEMBERS} (inst, tbl, rid, col, total, coef, cid) SELECT ? || k.rid, ?, "
+        f"k.rid, u.col, u.flag, 1.0, k.rid + u.base FROM (SELECT t.rowid AS rid FROM {src} "
+        f"WHERE {s.where}) AS k, {_columns(rule, ids, cols, [c == s.total for c in cols])}",
+        [prefix, rule.table],
+    )
     con.execute(
         f"INSERT INTO {_INSTANCES} SELECT ? || t.rowid, ?, ? FROM {src} WHERE {s.where}",
         [prefix, s.remainder, 1 + len(s.parts)],
@@ -467,28 +522,29 @@ def _column_split(con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, s: 
 
 
 def _cumulative_split(
-    con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, c: Cumulative
+    con: duckdb.DuckDBPyConnection, rule: TableRule, src: str, c: Cumulative, ids: CellIds
 ) -> None:
     # YTD(m)·w(m) = YTD(m−1)·w(m−1) + month(m); January has no previous month in the year
     prefix = f"{rule.table}|cum|{c.column}|"
-    m, w = quote(c.month), c.weight
+    m, w, base = quote(c.month), c.weight, ids[(rule.table, c.column)]
     rows = f"(SELECT t.rowid AS _sup_rid, {w} AS _sup_w, t.* FROM {src} WHERE {c.where})"
     same = " AND ".join(f"p.{quote(k)} IS NOT DISTINCT FROM a.{quote(k)}" for k in c.within)
     prev = (
-        f"SELECT ? || a._sup_rid, ?, p._sup_rid, ?, false, p._sup_w FROM {rows} AS a "
-        f"JOIN {rows} AS p ON {same} AND p.{m} = a.{m} - INTERVAL 1 MONTH "
+        f"SELECT ? || a._sup_rid, ?, p._sup_rid, ?, false, p._sup_w, p._sup_rid + {base} "
+        f"FROM {rows} AS a JOIN {rows} AS p ON {same} AND p.{m} = a.{m} - INTERVAL 1 MONTH "
         f"AND year(a.{m}) = year(p.{m})"
     )
+    members = f"INSERT INTO {_MEMBERS} (inst, tbl, rid, col, total, coef, cid)"
     con.execute(
-        f"INSERT INTO {_MEMBERS} SELECT ? || t.rowid, ?, t.rowid, ?, true, {w} FROM {src} "
-        f"WHERE {c.where}",
+        f"{members} SELECT ? || t.rowid, ?, t.rowid, ?, true, {w}, t.rowid + {base} "
+        f"FROM {src} WHERE {c.where}",
         [prefix, rule.table, c.column],
     )
-    con.execute(f"INSERT INTO {_MEMBERS} {prev}", [prefix, rule.table, c.column])
+    con.execute(f"{members} {prev}", [prefix, rule.table, c.column])
     if c.monthly:
         con.execute(
-            f"INSERT INTO {_MEMBERS} SELECT ? || t.rowid, ?, t.rowid, ?, false, 1.0 FROM {src} "
-            f"WHERE {c.where}",
+            f"{members} SELECT ? || t.rowid, ?, t.rowid, ?, false, 1.0, "
+            f"t.rowid + {ids[(rule.table, c.monthly)]} FROM {src} WHERE {c.where}",
             [prefix, rule.table, c.monthly],
         )
     # a monthly column published beside the series makes the relation exact; without it the
@@ -517,12 +573,26 @@ def _check_declarations(con: duckdb.DuckDBPyConnection) -> None:
         raise SuppressionConfigError(f"same_value id with different values: {abweichend}")
 
 
+# A step suppresses cells and numbers them (`seq`) with its own step number; `since` is the
+# number of the step's previous run (None: never ran). Cells suppressed before that run have
+# been propagated by it already, so each step only starts from cells with seq >= since.
+Step = Callable[[duckdb.DuckDBPyConnection, int, int | None], int]
+
+
 def _solve(con: duckdb.DuckDBPyConnection) -> int:
-    con.execute(f"UPDATE {_CELLS} SET supp = true, why = 'primaer' WHERE cnt AND {_small('v')}")
+    _prepare_splits(con)
+    con.execute(
+        f"UPDATE {_CELLS} SET supp = true, why = 'primaer', seq = 0 WHERE cnt AND {_small('v')}"
+    )
+    steps: tuple[Step, ...] = (_propagate_same, _propagate_rates, _propagate_groups, _secondary)
+    since: list[int | None] = [None] * len(steps)
+    seq = 0
     for rounds in range(1, MAX_ROUNDS + 1):
-        changed = (
-            _propagate_same(con) + _propagate_rates(con) + _propagate_groups(con) + _secondary(con)
-        )
+        changed = 0
+        for i, step in enumerate(steps):
+            seq += 1
+            changed += step(con, seq, since[i])
+            since[i] = seq
         if changed == 0:
             return rounds
     raise RuntimeError(f"suppression did not converge in {MAX_ROUNDS} rounds")
@@ -538,96 +608,133 @@ def _changed(cur: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def _propagate_same(con: duckdb.DuckDBPyConnection) -> int:
+def _propagate_same(con: duckdb.DuckDBPyConnection, seq: int, since: int | None) -> int:
     # the same statistical value elsewhere is suppressed: suppress this cell too
     return _suppress_where(
         con,
         "gleicher_wert",
-        f"c.sid IN (SELECT sid FROM {_CELLS} WHERE supp AND sid IS NOT NULL)",
+        seq,
+        f"c.sid IN (SELECT sid FROM {_CELLS} WHERE seq >= ? AND sid IS NOT NULL)",
+        since,
     )
 
 
-def _propagate_rates(con: duckdb.DuckDBPyConnection) -> int:
+def _propagate_rates(con: duckdb.DuckDBPyConnection, seq: int, since: int | None) -> int:
     # a rate is suppressed with any of its sources (same table, same row)
     return _suppress_where(
         con,
         "abhaengig",
-        f"EXISTS (SELECT 1 FROM {_DEPS} AS d JOIN {_CELLS} AS s ON s.tbl = d.tbl "
-        f"AND s.rid = d.rid AND s.col = d.src_col WHERE s.supp AND d.tbl = c.tbl "
-        f"AND d.rid = c.rid AND d.col = c.col)",
+        seq,
+        f"c.cid IN (SELECT d.cid FROM {_DEPS} AS d JOIN {_CELLS} AS s ON s.cid = d.src_cid "
+        f"WHERE s.seq >= ?)",
+        since,
     )
 
 
-def _propagate_groups(con: duckdb.DuckDBPyConnection) -> int:
+def _propagate_groups(con: duckdb.DuckDBPyConnection, seq: int, since: int | None) -> int:
     # an aggregate is suppressed with any member cell of its group
     return _suppress_where(
         con,
         "gruppe",
-        f"EXISTS (SELECT 1 FROM {_GROUPS} AS a WHERE a.aggregat AND a.tbl = c.tbl "
-        f"AND a.rid = c.rid AND a.col = c.col AND a.gkey IN (SELECT m.gkey FROM {_GROUPS} AS m "
-        f"JOIN {_CELLS} AS s ON s.tbl = m.tbl AND s.rid = m.rid AND s.col = m.col "
-        f"WHERE NOT m.aggregat AND s.supp))",
+        seq,
+        f"c.cid IN (SELECT a.cid FROM {_GROUPS} AS a WHERE a.aggregat AND a.gkey IN ("
+        f"SELECT m.gkey FROM {_GROUPS} AS m JOIN {_CELLS} AS s ON s.cid = m.cid "
+        f"WHERE NOT m.aggregat AND s.seq >= ?))",
+        since,
     )
 
 
-def _suppress_where(con: duckdb.DuckDBPyConnection, why: str, condition: str) -> int:
-    """Suppress the visible, unsuppressed cells meeting `condition`; how many changed."""
+def _suppress_where(
+    con: duckdb.DuckDBPyConnection, why: str, seq: int, condition: str, since: int | None
+) -> int:
+    """Suppress the visible, unsuppressed cells meeting `condition` (whose one parameter is
+    the first seq to start from); how many changed."""
     cur = con.execute(
-        f"UPDATE {_CELLS} AS c SET supp = true, why = ? WHERE NOT c.supp "
+        f"UPDATE {_CELLS} AS c SET supp = true, why = ?, seq = ? WHERE NOT c.supp "
         f"AND c.v IS NOT NULL AND {condition}",
-        [why],
+        [why, seq, since or 0],
     )
     return _changed(cur)
 
 
-def _secondary(con: duckdb.DuckDBPyConnection) -> int:
+def _prepare_splits(con: duckdb.DuckDBPyConnection) -> None:
+    # What solving does not change: a split's cells, values and remainder. Only a complete
+    # split (every cell present and visible) can reveal; it does when exactly `want` of its
+    # cells are suppressed: 0 when its remainder is small (1 or 2), else 1 for a public
+    # remainder (the suppressed cell is total − the others); a secret one reveals nothing.
+    small = _small("rest")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _sup_split_cell AS
+        WITH m AS (
+            SELECT i.inst, i.remainder, i.expected, b.total, b.coef, c.cid, c.v
+            FROM {_INSTANCES} AS i
+            JOIN {_MEMBERS} AS b USING (inst)
+            JOIN {_CELLS} AS c USING (cid)
+        ),
+        s AS (
+            SELECT any_value(remainder) AS remainder, any_value(expected) AS expected,
+                   count(*) AS n, count(v) AS nv, list(cid) AS cids,
+                   sum(CASE WHEN total THEN coef * v ELSE -coef * v END) AS rest
+            FROM m GROUP BY inst
+        ),
+        r AS (
+            SELECT cids, CASE WHEN remainder = 'public' THEN 1 - {small}::INT
+                              WHEN remainder = 'secret' AND {small} THEN 0 END AS want
+            FROM s WHERE n = expected AND nv = n
+        ),
+        numbered AS (SELECT row_number() OVER () AS iid, * FROM r WHERE want IS NOT NULL)
+        SELECT iid, want, unnest(cids) AS cid FROM numbered
+        """
+    )
+
+
+def _secondary(con: duckdb.DuckDBPyConnection, seq: int, since: int | None) -> int:
     # For every complete split instance that reveals a suppressed value, suppress its
     # smallest visible non-zero cell (a zero protects nothing: it is known to be zero).
+    # Only a split with a cell suppressed since the last run can have begun to reveal.
+    touched = (
+        ""
+        if since is None
+        else f"WHERE iid IN (SELECT s.iid FROM {_SPLIT_CELLS} AS s JOIN {_CELLS} AS c "
+        f"USING (cid) WHERE c.seq >= ?)"
+    )
     return _changed(
         con.execute(
             f"""
             WITH m AS (
-                SELECT i.inst, i.remainder, i.expected, b.total, b.coef, c.*
-                FROM {_INSTANCES} AS i
-                JOIN {_MEMBERS} AS b USING (inst)
-                JOIN {_CELLS} AS c USING (tbl, rid, col)
-            ),
-            s AS (
-                SELECT inst, any_value(remainder) AS remainder, any_value(expected) AS expected,
-                       count(*) AS n, count(v) AS nv, count_if(supp) AS ns,
-                       sum(CASE WHEN total THEN coef * v ELSE -coef * v END) AS rest
-                FROM m GROUP BY inst
+                SELECT s.iid, s.want, c.cid, c.v, c.supp
+                FROM (SELECT * FROM {_SPLIT_CELLS} {touched}) AS s
+                JOIN {_CELLS} AS c USING (cid)
             ),
             reveal AS (
-                SELECT inst FROM s
-                WHERE n = expected AND nv = n AND (
-                    (remainder = 'public' AND ns + {_small("rest")}::INT = 1)
-                    OR (remainder = 'secret' AND ns = 0 AND {_small("rest")}))
+                SELECT iid FROM m GROUP BY iid HAVING count_if(supp) = any_value(want)
             ),
             pick AS (
-                SELECT tbl, rid, col, row_number() OVER (PARTITION BY inst
-                    ORDER BY (v > 0) DESC, v, tbl, col, rid) AS nr
-                FROM m WHERE inst IN (SELECT inst FROM reveal) AND NOT supp
+                SELECT cid, row_number() OVER (PARTITION BY iid
+                    ORDER BY (v > 0) DESC, v, cid) AS nr
+                FROM m WHERE iid IN (SELECT iid FROM reveal) AND NOT supp
             )
-            UPDATE {_CELLS} AS c SET supp = true, why = 'sekundaer'
-            FROM (SELECT DISTINCT tbl, rid, col FROM pick WHERE nr = 1) AS p
-            WHERE NOT c.supp AND c.tbl = p.tbl AND c.rid = p.rid AND c.col = p.col
-            """
+            UPDATE {_CELLS} SET supp = true, why = 'sekundaer', seq = ?
+            WHERE NOT supp AND cid IN (SELECT cid FROM pick WHERE nr = 1)
+            """,
+            ([] if since is None else [since]) + [seq],
         )
     )
 
 
 def _write_back(con: duckdb.DuckDBPyConnection, rule: TableRule, stats: SuppressionStats) -> None:
+    # one UPDATE of the flagged rows: each column NULL where its cell is suppressed
     t = quote(rule.table)
-    for col in sorted(rule.columns()):
-        con.execute(
-            f"UPDATE {t} SET {quote(col)} = NULL WHERE rowid IN (SELECT rid FROM {_CELLS} "
-            f"WHERE tbl = ? AND col = ? AND supp)",
-            [rule.table, col],
-        )
+    cols = sorted(rule.columns())
+    hidden = ", ".join(f"bool_or(col = {_literal(c)}) AS _h{i}" for i, c in enumerate(cols))
+    sets = ", ".join(
+        f"{quote(c)} = CASE WHEN s._h{i} THEN NULL ELSE {t}.{quote(c)} END"
+        for i, c in enumerate(cols)
+    )
     con.execute(
-        f"UPDATE {t} SET {FLAG} = true WHERE rowid IN (SELECT rid FROM {_CELLS} "
-        f"WHERE tbl = ? AND supp)",
+        f"UPDATE {t} SET {sets}, {FLAG} = true FROM (SELECT rid, {hidden} FROM {_CELLS} "
+        f"WHERE tbl = ? AND supp GROUP BY rid) AS s WHERE {t}.rowid = s.rid",
         [rule.table],
     )
     counts = con.execute(
