@@ -1,6 +1,7 @@
-"""Month-wise incremental facts (dbt_project/macros/monatsweise.sql): a build after a new
+"""Month-wise incremental models (dbt_project/macros/monatsweise.sql): a build after a new
 month must equal a build from scratch, including the rows of the month before (whose
-neighbour comparison the new month decides) and a person becoming LZB. Revised stands of
+neighbour comparison the new month decides), a person becoming LZB and a removed month that
+holds no rows of a model but decides later months. Revised stands of
 earlier months: tests/test_operations.py::test_month_wise_facts_equal_a_build_from_scratch."""
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import pytest
 from tests.rawdata import RawData, run_dbt
 
 JC = "10009"
-FACTS = ("fct_elb_bestand", "fct_leistungen", "fct_kontakte")
+FACTS = (
+    "fct_elb_bestand", "fct_leistungen", "fct_kontakte", "fct_erwerbsaufnahmen_zuordnung",
+    "fct_integrationen", "agg_monatsbasis",
+)  # fmt: skip
 MARTS = ("kennzahlen_monat", "zielkennzahlen_monat", "kontaktdichte_monat")
 
 
@@ -80,3 +84,49 @@ def test_the_new_month_decides_the_month_before(builds: tuple[Path, Path]):
         ).fetchall()
     assert march == {"P1": True, "P2": False, "P4": True, "B1": True}  # NULL before April
     assert [m for m, _ in lzb] == ["2016-04"]
+
+
+def test_only_the_months_that_read_the_new_one_are_rebuilt(builds: tuple[Path, Path]):
+    """April is new: each model deletes and recomputes its rows from April minus its lookback,
+    not from the start of the history (the models' compiled SQL of the second build)."""
+    grown, _ = builds
+    compiled = grown.parent / "second" / "target" / "compiled" / "zielmonitor" / "dbt_project"
+    expected = {
+        "fct_erwerbsaufnahmen_zuordnung": "2016-04-01",  # reads t, t-1, t-2
+        "fct_elb_bestand": "2016-03-01",  # t+1: im_folgemonat
+        "fct_integrationen": "2016-01-01",  # t+3: bedarfsdeckend
+        "agg_monatsbasis": "2016-01-01",
+    }
+    for model, month in expected.items():
+        sql = (compiled / "models" / "marts" / f"{model}.sql").read_text(encoding="utf-8")
+        assert f"berichtsmonat >= date '{month}'" in sql, model
+
+
+def _first_month_scenario(since: str) -> RawData:
+    """P1 starts a job in February: an Integration only while December and January (ELB
+    t-2 and t-1) are delivered."""
+    rd = RawData(final_bis="2016-01")
+    rd.history(JC, since, "2016-03")
+    rd.person(JC, "P1", since, "2016-03")
+    rd.month(JC, "2016-02").start("P1", "2016-02-01", "SVB")
+    return rd
+
+
+def test_a_removed_month_without_rows_rebuilds_the_months_it_decides(tmp_path: Path):
+    grown, scratch = tmp_path / "grown.duckdb", tmp_path / "scratch.duckdb"
+    _first_month_scenario("2015-12").write(grown)
+    run_dbt(grown, tmp_path / "first")
+    with duckdb.connect(str(grown)) as con:  # December withdrawn
+        assert con.execute("SELECT count(*) FROM marts.fct_integrationen").fetchone()[0] == 1
+        con.execute("DROP SCHEMA raw CASCADE")
+    _first_month_scenario("2016-01").write(grown)
+    run_dbt(grown, tmp_path / "second")
+    _first_month_scenario("2016-01").write(scratch)
+    run_dbt(scratch, tmp_path / "scratch")
+    with (
+        duckdb.connect(str(grown), read_only=True) as a,
+        duckdb.connect(str(scratch), read_only=True) as b,
+    ):
+        assert a.execute("SELECT count(*) FROM marts.fct_integrationen").fetchone()[0] == 0
+        for table in FACTS + MARTS:
+            assert _rows(a, f"marts.{table}") == _rows(b, f"marts.{table}"), table

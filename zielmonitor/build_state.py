@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from zielmonitor.ingest.findings import Finding
 
 SCHEMA = "steuerung"
+# The most months a month-wise model's row reads ahead (`meta.lookback` in the marts' yml:
+# an Integration of t is bedarfsdeckend when the person is not in ELB(t+3)); a build
+# rebuilds, and tests, the rows from that many months before the first changed one.
+LONGEST_LOOKBACK = 3
 # what decides the published figures besides the deliveries: a change here is a full build
 FINGERPRINTED = (
     "dbt_project.yml",
@@ -113,10 +117,15 @@ def plan_build(warehouse: Path, target: Path, force_full: bool = False) -> Build
         return BuildPlan(True, None, False, "the dbt project or publish code changed")
     if first is None:
         return BuildPlan(False, None, False, "incremental: no delivery changed")
-    # month m-1 reads month m (Abgang, LZB in t+1): its facts are rebuilt and tested too
-    tests_from = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    # the rows of earlier months that read month m are rebuilt and tested too
+    tests_from = _months_before(first, LONGEST_LOOKBACK)
     reason = f"incremental: deliveries changed from {first:%Y-%m}"
     return BuildPlan(False, tests_from, False, reason)
+
+
+def _months_before(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def code_only_nodes(manifest: Mapping) -> dict[str, str]:

@@ -1,42 +1,54 @@
-{# Incremental person-level facts, rebuilt month-wise (docs/operations.md "Incremental facts").
+{# Incremental models rebuilt month-wise (docs/operations.md "Incremental facts").
 
-   A fact table keeps, per row, the `stand` (delivery) it was built from. On an incremental
-   build the first month to rebuild is the earliest month whose active stand now differs from
-   the stand in the table (a new month, a revised stand, a removed or withdrawn stand, or
-   figures of an earlier as-of build),
-   minus `lookback` months for rows that read their neighbours (t-1 / t+1). Every row from that
-   month on is deleted (pre-hook) and recomputed; earlier rows read nothing that changed.
-   With the var `as_of` set the whole table is rebuilt (the stands visible then differ), and
-   so is a table of an older version without `stand` (the column is then appended).
+   Each build of a month-wise model records, in steuerung.monatsweise_gebaut, the active
+   stand of every month of int_monate it was built from (post-hook, in the transaction of
+   the build). On an incremental build the first month to rebuild is the earliest month
+   whose active stand now differs from that record (a new month, a revised stand, a removed
+   or withdrawn stand, or figures of an earlier as-of build), minus `lookback` months for
+   rows that read later months (t+1, t+3; the model's `meta.lookback`, default 1). Every row from that month on is deleted
+   (pre-hook) and recomputed; earlier rows read nothing that changed. The record, not the
+   rows, is compared: a month may have no rows (no Integration before t-2 is delivered) and
+   still decide later months. With the var `as_of` set, or without a record of the model
+   (a table built by hand or by an older version), the whole table is rebuilt.
 
    Both the pre-hook and the model render `neubau_ab()` before the delete runs, so they agree
-   on the month. The delete and the insert are one transaction: a killed build leaves the old
-   table. #}
+   on the month. The delete, the insert and the record are one transaction: a killed build
+   leaves the old table and its record. #}
 
-{% macro neubau_ab(lookback=1) -%}
+{% macro neubau_ab() -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-    {%- if as_of_date() is not none or 'stand' not in columns -%}
-        {{ return("date '1900-01-01'") }}  {#- as-of, or a table built before `stand` existed -#}
+    {%- set lookback = (config.get('meta') or {}).get('lookback', 1) -%}
+    {%- set record = adapter.get_relation(this.database, 'steuerung', 'monatsweise_gebaut') -%}
+    {%- if as_of_date() is not none or record is none -%}
+        {{ return("date '1900-01-01'") }}
     {%- endif -%}
     {#- a full join: a month whose stand changed or is new (left side), and a month built
         from a stand that is no longer active or whose deliveries were removed (right side) -#}
     {%- set sql -%}
-        select {{ add_months('min(coalesce(m.berichtsmonat, t.berichtsmonat))', -lookback) }}
-        from (select jobcenter_id, berichtsmonat, stand from {{ ref('int_monate') }}) as m
-        full join (select distinct jobcenter_id, berichtsmonat, stand from {{ this }}) as t
-            on  t.jobcenter_id = m.jobcenter_id
-            and t.berichtsmonat = m.berichtsmonat
-            and t.stand = m.stand
-        where t.stand is null or m.stand is null
+        with gebaut as (
+            select jobcenter_id, berichtsmonat, stand from {{ record }}
+            where modell = '{{ this.identifier }}'
+        )
+        select
+            (select count(*) from gebaut),
+            (select {{ add_months('min(coalesce(m.berichtsmonat, g.berichtsmonat))', -lookback) }}
+             from (select jobcenter_id, berichtsmonat, stand from {{ ref('int_monate') }}) as m
+             full join gebaut as g
+                on  g.jobcenter_id = m.jobcenter_id
+                and g.berichtsmonat = m.berichtsmonat
+                and g.stand = m.stand
+             where g.stand is null or m.stand is null)
     {%- endset -%}
-    {%- set ab = run_query(sql).columns[0].values()[0] -%}
-    {{ return("date '9999-12-01'" if ab is none else "date '" ~ ab ~ "'") }}
+    {%- set row = run_query(sql).rows[0] -%}
+    {%- if row[0] == 0 -%}
+        {{ return("date '1900-01-01'") }}  {#- no record of this model: everything -#}
+    {%- endif -%}
+    {{ return("date '9999-12-01'" if row[1] is none else "date '" ~ row[1] ~ "'") }}
 {%- endmacro %}
 
-{# The pre-hook of a month-wise fact (materialized='incremental', strategy 'append'):
+{# The pre-hook of a month-wise model (materialized='incremental', strategy 'append'):
    delete the months to rebuild. #}
 {% macro neubau_loeschen() -%}
     {%- set ab = neubau_ab() -%}
@@ -45,7 +57,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# `where` restricting a month-wise fact's input to the months it rebuilds (`ab` from
+{# The post-hooks of a month-wise model: the stands it was built from, for the next build. #}
+{% macro neubau_vergessen() -%}
+    delete from steuerung.monatsweise_gebaut where modell = '{{ this.identifier }}'
+{%- endmacro %}
+
+{% macro neubau_vermerken() -%}
+    insert into steuerung.monatsweise_gebaut
+    select '{{ this.identifier }}', jobcenter_id, berichtsmonat, stand from {{ ref('int_monate') }}
+{%- endmacro %}
+
+{# `where` restricting a month-wise model's input to the months it rebuilds (`ab` from
    neubau_ab()); nothing on a full build. #}
 {% macro nur_neubau(ab) -%}
     {%- if ab is not none -%}

@@ -1,16 +1,24 @@
 -- One row per delivered (jobcenter, berichtsmonat): every monthly count and sum the Kennzahlen
 -- are built from. NULL means "not computable from the data present" (e.g. Zugänge without a
 -- delivered t-1, Integrationen without t-1 and t-2), 0 means "none".
+-- Incremental by month (macros/monatsweise.sql), looking back 3 months: the Integrationen of
+-- t read ELB(t+3) (bedarfsdeckend).
+
+{%- set ab = neubau_ab() %}
 
 with monate as (
 
     select * from {{ ref('int_monate') }}
+    {{ nur_neubau(ab) }}
 
 ),
 
 bestand as (
 
     select * from {{ ref('fct_elb_bestand') }}
+    {%- if ab is not none %}
+    where berichtsmonat >= {{ add_months(ab, -1) }}  -- the Abgänge of t are counted on t-1
+    {%- endif %}
 
 ),
 
@@ -84,6 +92,7 @@ integrationen_monat as (
         sum(case when bedarfsdeckend then 1 else 0 end) as int_bedarfsdeckend,
         sum(case when bedarfsdeckend is not null then 1 else 0 end) as int_bedarfsdeckend_bekannt
     from {{ ref('fct_integrationen') }}
+    {{ nur_neubau(ab) }}
     group by jobcenter_id, berichtsmonat
 
 ),
@@ -96,6 +105,7 @@ gering_oeff_monat as (
         sum(case when zaehlart = 'GERING' then 1 else 0 end) as eintritte_gering,
         sum(case when zaehlart = 'OEFF' then 1 else 0 end) as eintritte_oeff
     from {{ ref('fct_eintritte_gering_oeff') }}
+    {{ nur_neubau(ab) }}
     group by jobcenter_id, berichtsmonat
 
 ),
@@ -108,6 +118,7 @@ leistungen_monat as (
         sum(llu_anspruch) as llu_summe,
         sum(luh_anspruch) as luh_summe
     from {{ ref('fct_leistungen') }}
+    {{ nur_neubau(ab) }}
     group by jobcenter_id, berichtsmonat
 
 )

@@ -11,6 +11,9 @@
 -- Window membership is the delivery month: the contract guarantees (and the ingest checks)
 -- that an event file of month t only holds dates inside window(t).
 -- Everything joins on (jobcenter_id, person_id): a record of another Jobcenter never counts.
+-- Incremental by month (macros/monatsweise.sql): month t reads months t, t-1 and t-2 only.
+
+{%- set ab = neubau_ab() %}
 
 with starts as (
 
@@ -24,12 +27,18 @@ with starts as (
         arbeitszeit,
         case when art in ('SVB', 'AUS', 'SELB') then 'INTEGRATION' else art end as zaehlart
     from {{ aktiver_stand(ref('stg_erwerbsaufnahmen')) }} as erwerbsaufnahmen
+    {%- if ab is not none %}
+    where berichtsmonat >= {{ add_months(ab, -1) }}  -- rule 2: starts of t-1
+    {%- endif %}
 
 ),
 
 bestand as (
 
     select * from {{ ref('fct_elb_bestand') }}
+    {%- if ab is not none %}
+    where berichtsmonat >= {{ add_months(ab, -1) }}  -- ELB(t-1)
+    {%- endif %}
 
 ),
 
@@ -37,6 +46,7 @@ monate as (
 
     select jobcenter_id, berichtsmonat, stichtag, vorlaeufig, integrationen_berechenbar
     from {{ ref('int_monate') }}
+    {{ nur_neubau(ab) }}
 
 ),
 

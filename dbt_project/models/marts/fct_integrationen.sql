@@ -1,11 +1,17 @@
 -- One row per Integration (SVB, AUS, SELB after rules 1-3), attributes from ELB(t-1) (rule 4),
 -- plus bedarfsdeckend (monitoring M1): the person is not in ELB(t+3) of the same Jobcenter.
 -- bedarfsdeckend is NULL (unknown) until month t+3 has been delivered.
+-- Incremental by month (macros/monatsweise.sql), looking back 3 months: month t reads t+3.
+
+{%- set ab = neubau_ab() %}
 
 with zuordnung as (
 
     select * from {{ ref('fct_erwerbsaufnahmen_zuordnung') }}
     where zaehlart = 'INTEGRATION'
+    {%- if ab is not none %}
+        and berichtsmonat >= {{ ab }}
+    {%- endif %}
 
 ),
 
@@ -13,6 +19,7 @@ monate as (
 
     select jobcenter_id, berichtsmonat, hat_monat_plus_3
     from {{ ref('int_monate') }}
+    {{ nur_neubau(ab) }}
 
 ),
 
@@ -20,6 +27,9 @@ bestand as (
 
     select jobcenter_id, berichtsmonat, person_id
     from {{ ref('fct_elb_bestand') }}
+    {%- if ab is not none %}
+    where berichtsmonat >= {{ add_months(ab, 3) }}  -- ELB(t+3)
+    {%- endif %}
 
 )
 
