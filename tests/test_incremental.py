@@ -102,6 +102,27 @@ def test_only_the_months_that_read_the_new_one_are_rebuilt(builds: tuple[Path, P
         assert f"berichtsmonat >= date '{month}'" in sql, model
 
 
+def test_each_model_is_tested_from_the_rows_its_lookback_rebuilds(builds: tuple[Path, Path]):
+    """An incremental refresh names its first changed month; the data tests of each model
+    look back from it by the model's lookback, and a model rebuilt in full by the largest of
+    the month-wise models it reads (macros/testumfang.sql; the compiled tests)."""
+    grown, _ = builds
+    compiled = grown.parent / "second" / "target" / "compiled" / "zielmonitor" / "dbt_project"
+    expected = {
+        "staging/_staging__models.yml/unique_key_stg_erwerbsaufnahme*": 0,
+        "marts/_marts__models.yml/unique_key_fct_erwerbsaufnahme*": 0,
+        "marts/_marts__models.yml/unique_key_fct_elb_bestand_*": 1,
+        "marts/_marts__models.yml/unique_key_fct_integratione*": 3,
+        "marts/_marts__models.yml/unique_key_agg_zielbasis_monat_*": 3,  # reads agg_monatsbasis
+    }
+    for pattern, months in expected.items():
+        (test,) = (compiled / "models").glob(pattern)
+        sql = test.read_text(encoding="utf-8")
+        assert f"steuerung.testumfang), date '1900-01-01')) + interval ({-months}) month" in sql, (
+            test.name
+        )
+
+
 def _first_month_scenario(since: str) -> RawData:
     """P1 starts a job in February: an Integration only while December and January (ELB
     t-2 and t-1) are delivered."""

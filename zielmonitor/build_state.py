@@ -38,10 +38,6 @@ if TYPE_CHECKING:
     from zielmonitor.ingest.findings import Finding
 
 SCHEMA = "steuerung"
-# The most months a month-wise model's row reads ahead (`meta.lookback` in the marts' yml:
-# an Integration of t is bedarfsdeckend when the person is not in ELB(t+3)); a build
-# rebuilds, and tests, the rows from that many months before the first changed one.
-LONGEST_LOOKBACK = 3
 # what decides the published figures besides the deliveries: a change here is a full build
 FINGERPRINTED = (
     "dbt_project.yml",
@@ -88,7 +84,8 @@ def project_fingerprint(root: Path = PROJECT_DIR) -> str:
 @dataclass(frozen=True)
 class BuildPlan:
     """full: every model from scratch, every test; else incremental with the data tests on
-    the months from `tests_from` (None: no month changed). `nothing_to_do`: skip dbt."""
+    the months from `tests_from`, the first changed month (None: none), minus each model's
+    lookback (macros/testumfang.sql). `nothing_to_do`: skip dbt."""
 
     full: bool
     tests_from: date | None
@@ -117,15 +114,9 @@ def plan_build(warehouse: Path, target: Path, force_full: bool = False) -> Build
         return BuildPlan(True, None, False, "the dbt project or publish code changed")
     if first is None:
         return BuildPlan(False, None, False, "incremental: no delivery changed")
-    # the rows of earlier months that read month m are rebuilt and tested too
-    tests_from = _months_before(first, LONGEST_LOOKBACK)
+    # each model's tests look back from here by its lookback (macros/testumfang.sql)
     reason = f"incremental: deliveries changed from {first:%Y-%m}"
-    return BuildPlan(False, tests_from, False, reason)
-
-
-def _months_before(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 - n
-    return date(index // 12, index % 12 + 1, 1)
+    return BuildPlan(False, first, False, reason)
 
 
 def code_only_nodes(manifest: Mapping) -> dict[str, str]:

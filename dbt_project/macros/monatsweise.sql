@@ -4,11 +4,12 @@
    stand of every month of int_monate it was built from (post-hook, in the transaction of
    the build). On an incremental build the first month to rebuild is the earliest month
    whose active stand now differs from that record (a new month, a revised stand, a removed
-   or withdrawn stand, or figures of an earlier as-of build), minus `lookback` months for
-   rows that read later months (t+1, t+3; the model's `meta.lookback`, default 1). Every row from that month on is deleted
-   (pre-hook) and recomputed; earlier rows read nothing that changed. The record, not the
-   rows, is compared: a month may have no rows (no Integration before t-2 is delivered) and
-   still decide later months. With the var `as_of` set, or without a record of the model
+   or withdrawn stand, or figures of an earlier as-of build), minus the model's
+   `meta.lookback`, the months its rows read ahead (t+1, t+3). Every row from that month on
+   is deleted (pre-hook) and recomputed; earlier rows read nothing that changed. The same
+   lookback scopes the model's data tests (macros/testumfang.sql). The record, not the rows,
+   is compared: a month may have no rows (no Integration before t-2 is delivered) and still
+   decide later months. With the var `as_of` set, or without a record of the model
    (a table built by hand or by an older version), the whole table is rebuilt.
 
    Both the pre-hook and the model render `neubau_ab()` before the delete runs, so they agree
@@ -19,7 +20,10 @@
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set lookback = (config.get('meta') or {}).get('lookback', 1) -%}
+    {%- set lookback = (config.get('meta') or {}).get('lookback') -%}
+    {%- if lookback is none -%}
+        {{ exceptions.raise_compiler_error(this ~ ': a month-wise model declares meta.lookback') }}
+    {%- endif -%}
     {%- set record = adapter.get_relation(this.database, 'steuerung', 'monatsweise_gebaut') -%}
     {%- if as_of_date() is not none or record is none -%}
         {{ return("date '1900-01-01'") }}
