@@ -120,9 +120,9 @@ def _close_connections() -> None:
 
 
 def _cancel_queries() -> None:
-    from dbt.adapters.factory import get_adapter_by_type
-
     with contextlib.suppress(Exception):  # nothing open, or dbt done: the stop goes on
+        from dbt.adapters.factory import get_adapter_by_type
+
         get_adapter_by_type("duckdb").cancel_open_connections()
 
 

@@ -14,7 +14,7 @@ import pytest
 from tests.rawdata import RawData, run_dbt
 
 JC = "10009"
-FACTS = (
+MONTH_WISE = (  # the month-wise models (macros/monatsweise.sql)
     "fct_elb_bestand", "fct_leistungen", "fct_kontakte", "fct_erwerbsaufnahmen_zuordnung",
     "fct_integrationen", "agg_monatsbasis",
 )  # fmt: skip
@@ -58,7 +58,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return grown, scratch
 
 
-@pytest.mark.parametrize("table", [f"marts.{f}" for f in FACTS] +
+@pytest.mark.parametrize("table", [f"marts.{f}" for f in MONTH_WISE] +
                          [f"marts.{m}" for m in MARTS])  # fmt: skip
 def test_incremental_build_equals_build_from_scratch(builds: tuple[Path, Path], table: str):
     grown, scratch = builds
@@ -86,11 +86,15 @@ def test_the_new_month_decides_the_month_before(builds: tuple[Path, Path]):
     assert [m for m, _ in lzb] == ["2016-04"]
 
 
+def _compiled(builds: tuple[Path, Path], build: str) -> Path:
+    """dbt's compiled SQL of one build of the fixture."""
+    return builds[0].parent / build / "target" / "compiled" / "zielmonitor" / "dbt_project"
+
+
 def test_only_the_months_that_read_the_new_one_are_rebuilt(builds: tuple[Path, Path]):
     """April is new: each model deletes and recomputes its rows from April minus its lookback,
     not from the start of the history (the models' compiled SQL of the second build)."""
-    grown, _ = builds
-    compiled = grown.parent / "second" / "target" / "compiled" / "zielmonitor" / "dbt_project"
+    compiled = _compiled(builds, "second")
     expected = {
         "fct_erwerbsaufnahmen_zuordnung": "2016-04-01",  # reads t, t-1, t-2
         "fct_elb_bestand": "2016-03-01",  # t+1: im_folgemonat
@@ -106,8 +110,7 @@ def test_each_model_is_tested_from_the_rows_its_lookback_rebuilds(builds: tuple[
     """An incremental refresh names its first changed month; the data tests of each model
     look back from it by the model's lookback, and a model rebuilt in full by the largest of
     the month-wise models it reads (macros/testumfang.sql; the compiled tests)."""
-    grown, _ = builds
-    compiled = grown.parent / "second" / "target" / "compiled" / "zielmonitor" / "dbt_project"
+    compiled = _compiled(builds, "second")
     expected = {
         "staging/_staging__models.yml/unique_key_stg_erwerbsaufnahme*": 0,
         "marts/_marts__models.yml/unique_key_fct_erwerbsaufnahme*": 0,
@@ -149,5 +152,5 @@ def test_a_removed_month_without_rows_rebuilds_the_months_it_decides(tmp_path: P
         duckdb.connect(str(scratch), read_only=True) as b,
     ):
         assert a.execute("SELECT count(*) FROM marts.fct_integrationen").fetchone()[0] == 0
-        for table in FACTS + MARTS:
+        for table in MONTH_WISE + MARTS:
             assert _rows(a, f"marts.{table}") == _rows(b, f"marts.{table}"), table

@@ -28,6 +28,7 @@ import pytest
 from dagster import DagsterInstance
 
 from tests.cli_helpers import cli_env
+from tests.test_incremental import MONTH_WISE
 from zielmonitor.config import PROJECT_DIR
 from zielmonitor.publish.marts import marts_hash
 
@@ -388,12 +389,6 @@ def test_same_deliveries_twice_give_identical_marts(revised: Revised) -> None:
     assert os.readlink(revised.data / "marts_parquet") == revised.parquet  # byte-identical
 
 
-INCREMENTAL_FACTS = (
-    "fct_elb_bestand", "fct_leistungen", "fct_kontakte", "fct_erwerbsaufnahmen_zuordnung",
-    "fct_integrationen", "agg_monatsbasis",
-)  # fmt: skip
-
-
 def test_month_wise_facts_equal_a_build_from_scratch(
     dataset: Dataset, revised: Revised, tmp_path: Path
 ) -> None:
@@ -407,7 +402,7 @@ def test_month_wise_facts_equal_a_build_from_scratch(
     assert marts_hash(scratch / "marts.duckdb") == revised.hash
     with duckdb.connect(str(revised.data / "warehouse.duckdb"), read_only=True) as con:
         con.execute(f"ATTACH '{scratch / 'warehouse.duckdb'}' AS s (READ_ONLY)")
-        for name in INCREMENTAL_FACTS:
+        for name in MONTH_WISE:
             table = f"marts.{name}"
             described = con.execute(f"SELECT * FROM {table} LIMIT 0").description
             cols = ", ".join(d[0] for d in described)

@@ -72,9 +72,10 @@
 {%- endmacro %}
 
 {# `where` restricting a month-wise model's input to the months it rebuilds (`ab` from
-   neubau_ab()); nothing on a full build. #}
-{% macro nur_neubau(ab) -%}
+   neubau_ab()), shifted by `monate` for an input read at t-1 or t+3; nothing on a full
+   build. #}
+{% macro nur_neubau(ab, monate=0) -%}
     {%- if ab is not none -%}
-        where berichtsmonat >= {{ ab }}
+        where berichtsmonat >= {{ ab if monate == 0 else add_months(ab, monate) }}
     {%- endif -%}
 {%- endmacro %}

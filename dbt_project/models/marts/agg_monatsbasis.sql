@@ -16,9 +16,7 @@ with monate as (
 bestand as (
 
     select * from {{ ref('fct_elb_bestand') }}
-    {%- if ab is not none %}
-    where berichtsmonat >= {{ add_months(ab, -1) }}  -- the Abgänge of t are counted on t-1
-    {%- endif %}
+    {{ nur_neubau(ab, -1) }}  -- the Abgänge of t are counted on t-1
 
 ),
 

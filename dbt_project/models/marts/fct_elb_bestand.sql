@@ -10,9 +10,7 @@
 with bestand as (
 
     select * from {{ aktiver_stand(ref('stg_elb_bestand')) }} as elb_bestand
-    {%- if ab is not none %}
-    where berichtsmonat >= {{ add_months(ab, -1) }}  -- t-1 for the neighbour comparison
-    {%- endif %}
+    {{ nur_neubau(ab, -1) }}  -- t-1 for the neighbour comparison
 
 ),
 

@@ -27,18 +27,14 @@ with starts as (
         arbeitszeit,
         case when art in ('SVB', 'AUS', 'SELB') then 'INTEGRATION' else art end as zaehlart
     from {{ aktiver_stand(ref('stg_erwerbsaufnahmen')) }} as erwerbsaufnahmen
-    {%- if ab is not none %}
-    where berichtsmonat >= {{ add_months(ab, -1) }}  -- rule 2: starts of t-1
-    {%- endif %}
+    {{ nur_neubau(ab, -1) }}  -- rule 2: starts of t-1
 
 ),
 
 bestand as (
 
     select * from {{ ref('fct_elb_bestand') }}
-    {%- if ab is not none %}
-    where berichtsmonat >= {{ add_months(ab, -1) }}  -- ELB(t-1)
-    {%- endif %}
+    {{ nur_neubau(ab, -1) }}  -- ELB(t-1)
 
 ),
 

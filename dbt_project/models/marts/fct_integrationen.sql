@@ -27,9 +27,7 @@ bestand as (
 
     select jobcenter_id, berichtsmonat, person_id
     from {{ ref('fct_elb_bestand') }}
-    {%- if ab is not none %}
-    where berichtsmonat >= {{ add_months(ab, 3) }}  -- ELB(t+3)
-    {%- endif %}
+    {{ nur_neubau(ab, 3) }}  -- ELB(t+3)
 
 )
 
