@@ -1,5 +1,6 @@
 """Where the time of one `zielmonitor refresh` goes: Dagster's event log (step start/end)
-and dbt's run_results.json of the dbt step (per-node execution time, by folder).
+and the node results of the dbt step (node_results.json of orchestration/dbt_runner.py:
+per-node execution time, by folder).
 
 The CLI refresh is one Dagster run of the job `refresh`; a refresh that finds nothing to do
 starts no run at all (issue 16): its breakdown is the process alone."""
@@ -10,6 +11,8 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+
+from orchestration.dbt_runner import NODE_RESULTS
 
 RUN_ID = re.compile(r"\(run ([0-9a-f-]{36})\)")
 STEP_END = {"STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"}
@@ -58,14 +61,12 @@ def _category(node: dict) -> str:
 def dbt_timings(target_dir: Path, run_id: str) -> dict | None:
     """Per-category sums of dbt node execution times (dbt's thread-seconds) and dbt's
     own elapsed wall time, from the dagster-dbt target folder of the run."""
-    # dagster-dbt names the folder <op>-<run id[:7]>-<invocation>; the op name may change
-    folders = sorted(
-        f for f in target_dir.glob(f"*-{run_id[:7]}-*") if (f / "run_results.json").exists()
-    )
+    # the dbt step names the folder <op>-<run id[:7]>-<invocation>; the op name may change
+    folders = sorted(f for f in target_dir.glob(f"*-{run_id[:7]}-*") if (f / NODE_RESULTS).exists())
     if not folders:
         return None
-    results = json.loads((folders[-1] / "run_results.json").read_text(encoding="utf-8"))
-    manifest = json.loads((folders[-1] / "manifest.json").read_text(encoding="utf-8"))
+    results = json.loads((folders[-1] / NODE_RESULTS).read_text(encoding="utf-8"))
+    manifest = json.loads((target_dir / "manifest.json").read_text(encoding="utf-8"))
     nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
     sums: dict[str, float] = defaultdict(float)
     slowest = []

@@ -5,10 +5,14 @@ Not `DbtCliResource.cli`: before it starts dbt, dagster-dbt 0.29 runs `dbt --ver
 subprocess (2.2 s) and sets up a dbt adapter in the Dagster process (1.6 s), on every
 refresh, and then translates every dbt event (≈ 600 per build). Not a `dbt` subprocess
 either: starting one cost ≈ 1.3 s before dbt's first message on every refresh; in this
-process dbt's modules are mostly loaded already (dagster-dbt imports them). The asset keys
-of what dbt built come from its run_results.json (dbt_models); its messages are logged as
-they come (docs/benchmarks.md, "Results (issue 16, fourth round: dbt in the Dagster
-process)")."""
+process dbt's modules are mostly loaded already (dagster-dbt imports them). Its messages
+are logged as they come (docs/benchmarks.md, "Results (issue 16, fourth round: dbt in the
+Dagster process)").
+
+dbt's own JSON artefacts (manifest.json twice, run_results.json) are not written
+(`--no-write-json`): that cost ≈ 0.5 s of every refresh. Each node's result comes from dbt's
+`NodeFinished` event instead, as dbt finishes the node, so the step materialises a model
+while dbt builds the next (dbt_models); `node_results.json` in the run's folder keeps them."""
 
 from __future__ import annotations
 
@@ -19,21 +23,23 @@ import queue
 import re
 import shutil
 import threading
+import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 NOISE = re.compile(r"^\d+ of \d+ (START|PASS) ")  # per node; dbt.log and run_results keep them
 PARTIAL_PARSE = "partial_parse.msgpack"
+NODE_RESULTS = "node_results.json"  # each node's result, in the field names of run_results.json
 SHOWN = ("info", "warn", "error")  # dbt's levels on its terminal; debug stays in dbt.log
 
 
 @dataclass(frozen=True)
 class DbtRun:
     returncode: int  # as dbt's command line: 0 success, 1 failed nodes or hook, 2 stopped
-    run_results: Mapping[str, Any]  # {} when dbt stopped before running a node
+    run_results: Mapping[str, Any]  # {"elapsed_time", "results"}; {} when no node ran
     error: str = ""  # why dbt stopped, when it did
 
     @property
@@ -44,32 +50,48 @@ class DbtRun:
 def run_dbt(
     args: Sequence[str], project_dir: Path, target: Path, log: Callable[[str], None]
 ) -> DbtRun:
-    """Run `dbt <args>` with its artefacts and dbt.log in `target`, starting from the parse
-    in the project's target/ (its parent) and handing dbt's parse back to it
-    (`keep_parse`); log each message but the per-node noise. An error that stops dbt is
-    logged as one line; its stack trace stays in dbt.log, and a Python error of dbt's own
-    goes to `target/dbt_traceback.txt`.
+    """Run `dbt <args>` to its end (stream_dbt) and return its outcome."""
+    nodes = stream_dbt(args, project_dir, target, log)
+    while True:
+        try:
+            next(nodes)
+        except StopIteration as done:
+            return done.value
+
+
+def stream_dbt(
+    args: Sequence[str],
+    project_dir: Path,
+    target: Path,
+    log: Callable[[str], None],
+    manifest: Any = None,
+) -> Generator[dict[str, Any], None, DbtRun]:
+    """Run `dbt <args>` with its dbt.log in `target`, from `manifest` (DbtParse's) if given,
+    else from the parse in the project's target/ (its parent), handing dbt's parse back to
+    it (`keep_parse`); log each message but the per-node noise; yield each node's result as
+    dbt finishes it, and return the outcome. An error that stops dbt is logged as one line;
+    its stack trace stays in dbt.log, and a Python error of dbt's own goes to
+    `target/dbt_traceback.txt`.
 
     dbt runs in a thread of its own: this thread logs its messages (Dagster's log is the
-    step's) and, when the run is stopped (Ctrl-C, terminated from the UI), cancels dbt's
-    query and lets the stop go on."""
-    target.mkdir(parents=True, exist_ok=True)
-    parse = target.parent / PARTIAL_PARSE
-    if parse.exists():
-        shutil.copyfile(parse, target / PARTIAL_PARSE)
-    cli = [
-        *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-        "--target-path", str(target), "--log-path", str(target),  # the run's own dbt.log
-        "--log-level", "none", "--log-level-file", "debug",  # messages: through `events`
-    ]  # fmt: skip
+    step's) and, when the run is stopped (Ctrl-C, terminated from the UI) or the caller
+    stops reading, cancels dbt's query and lets the stop go on."""
+    if manifest is None:
+        _take_parse(target)
     log(f"dbt {' '.join(args)}")
     events: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    worker = _DbtThread(cli, events)
+    worker = _DbtThread([*args, *_options(project_dir, target)], events, manifest)
+    started = time.monotonic()
     worker.start()
-    error = ""
+    error, results, elapsed = "", [], None
     try:
         while (event := events.get()) is not None:
             name, level, msg = event.info.name, event.info.level, str(event.info.msg).strip()
+            if name == "NodeFinished":
+                results.append(_node_result(event.data))
+                yield results[-1]
+            elif name == "EndRunResult":
+                elapsed = event.data.elapsed_time
             if name == "MainEncounteredError":  # dbt stopped: why, in one line
                 error = msg
                 log(f"dbt: {_one_line(error)}")
@@ -79,8 +101,84 @@ def run_dbt(
         _cancel_queries()
         raise
     worker.join()
-    keep_parse(target, target.parent)
-    return _outcome(worker, target, error)
+    if manifest is None:
+        keep_parse(target, target.parent)
+    run_results = _write_results(target, results, elapsed or time.monotonic() - started)
+    return _outcome(worker, target, run_results, error)
+
+
+def _options(project_dir: Path, target: Path) -> list[str]:
+    return [
+        "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
+        "--target-path", str(target), "--log-path", str(target),  # the run's own dbt.log
+        "--log-level", "none", "--log-level-file", "debug",  # messages: through `events`
+        "--no-write-json",  # node results: from the events
+    ]  # fmt: skip
+
+
+def _take_parse(target: Path) -> None:
+    """The project's last parse (target/partial_parse.msgpack) into the run's `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    parse = target.parent / PARTIAL_PARSE
+    if parse.exists():
+        shutil.copyfile(parse, target / PARTIAL_PARSE)
+
+
+class DbtParse(threading.Thread):
+    """`dbt parse` with the build's vars, in a thread of its own, started when the run starts:
+    the ingest runs meanwhile, and the build starts from its manifest (`dbtRunner(manifest=…)`,
+    dbt's programmatic API) instead of parsing again, ≈ 0.7 s of every refresh. When the
+    parse fails, the build parses itself and reports the error as always."""
+
+    def __init__(self, dbt_vars: Mapping[str, Any], project_dir: Path, target: Path) -> None:
+        super().__init__(name="dbt-parse", daemon=True)
+        self.dbt_vars, self.project_dir, self.target = dict(dbt_vars), project_dir, target
+        self._manifest: Any = None
+
+    def run(self) -> None:
+        with contextlib.suppress(Exception):  # (the build then parses and reports it)
+            _take_parse(self.target)
+            from dbt.cli.main import dbtRunner
+
+            cli = ["parse", "--vars", json.dumps(self.dbt_vars)]
+            result = dbtRunner().invoke([*cli, *_options(self.project_dir, self.target)])
+            if result.success:
+                keep_parse(self.target, self.target.parent)
+                self._manifest = result.result
+
+    def manifest(self, dbt_vars: Mapping[str, Any]) -> Any:
+        """The parsed manifest for a build with `dbt_vars`, once the parse is done; None
+        when the parse failed or had other vars."""
+        self.join()
+        return self._manifest if dict(dbt_vars) == self.dbt_vars else None
+
+
+def _node_result(finished: Any) -> dict[str, Any]:
+    """A `NodeFinished` event as an entry of dbt's run_results.json."""
+    result = finished.run_result
+    return {
+        "unique_id": finished.node_info.unique_id,
+        "status": result.status,
+        "message": result.message or None,
+        "execution_time": result.execution_time,
+        "timing": [
+            {
+                "name": t.name,
+                "started_at": t.started_at.ToJsonString(),
+                "completed_at": t.completed_at.ToJsonString(),
+            }
+            for t in result.timing_info
+        ],  # fmt: skip
+    }
+
+
+def _write_results(target: Path, results: list[dict[str, Any]], elapsed: float) -> dict:
+    """node_results.json, as dbt's run_results.json has them: {} when no node ran."""
+    if not results:
+        return {}
+    run_results = {"elapsed_time": elapsed, "results": results}
+    (target / NODE_RESULTS).write_text(json.dumps(run_results, indent=1), encoding="utf-8")
+    return run_results
 
 
 def _shown(name: str, level: str, msg: str) -> bool:
@@ -92,9 +190,9 @@ def _shown(name: str, level: str, msg: str) -> bool:
 class _DbtThread(threading.Thread):
     """One dbt invocation; every dbt event into `events`, then None."""
 
-    def __init__(self, cli: list[str], events: queue.SimpleQueue[Any]) -> None:
+    def __init__(self, cli: list[str], events: queue.SimpleQueue[Any], manifest: Any) -> None:
         super().__init__(name="dbt", daemon=True)  # a stopped run's process may exit
-        self.cli, self.events = cli, events
+        self.cli, self.events, self.manifest = cli, events, manifest
         self.result: Any = None  # dbtRunner's result
         self.error: BaseException | None = None  # dbt could not be started at all
 
@@ -102,7 +200,8 @@ class _DbtThread(threading.Thread):
         try:
             from dbt.cli.main import dbtRunner
 
-            self.result = dbtRunner(callbacks=[self.events.put]).invoke(self.cli)
+            dbt = dbtRunner(manifest=self.manifest, callbacks=[self.events.put])
+            self.result = dbt.invoke(self.cli)
         except BaseException as error:  # (invoke itself returns every error in its result)
             self.error = error
         finally:
@@ -126,12 +225,12 @@ def _cancel_queries() -> None:
         get_adapter_by_type("duckdb").cancel_open_connections()
 
 
-def _outcome(worker: _DbtThread, target: Path, error: str) -> DbtRun:
-    """dbt's outcome as its command line gives it: exit code and run_results.json (written
+def _outcome(
+    worker: _DbtThread, target: Path, run_results: Mapping[str, Any], error: str
+) -> DbtRun:
+    """dbt's outcome as its command line gives it: exit code and the nodes' results (kept
     also when an on-run-end hook fails, unlike dbtRunner's result)."""
     result = worker.result
-    path = target / "run_results.json"
-    run_results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     if result is not None and result.success:
         return DbtRun(0, run_results)
     exception = getattr(result, "exception", None) or worker.error

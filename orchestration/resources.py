@@ -4,12 +4,17 @@ warehouse through ZIELMONITOR_DATA_DIR in profiles.yml."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
+from orchestration.dbt_project import dbt_project
+from orchestration.dbt_runner import DbtParse
 from zielmonitor.config import Paths, get_paths
 from zielmonitor.locking import warehouse_lock
 from zielmonitor.private_files import restrict_umask
@@ -56,7 +61,44 @@ def _holder(context: InitResourceContext) -> str:
     return f"{run.tags.get(TRIGGER_TAG, 'Dagster UI')} (run {run.run_id})"
 
 
+class DbtParseResource(ConfigurableResource):
+    """The run's dbt folder (target/dbt_models-<run>-…) and dbt's parse of the project for
+    the dbt step, started when the run starts, so it runs while the ingest does
+    (orchestration/dbt_runner.DbtParse)."""
+
+    _parse: DbtParse | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        run = context.run.run_id[:7] if context.run else "run"
+        folder = f"dbt_models-{run}-{uuid.uuid4().hex[:7]}"
+        target = dbt_project.project_dir / dbt_project.target_path / folder
+        self._parse = DbtParse({"as_of": _as_of(context)}, dbt_project.project_dir, target)
+        self._parse.start()
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._parse is not None:  # a run without a build (nothing to do, a failed ingest)
+            self._parse.join()  # ends after the parse: no two dbt invocations at once
+
+    @property
+    def target(self) -> Path:
+        assert self._parse is not None, "set up when the run starts"
+        return self._parse.target
+
+    def manifest(self, dbt_vars: Mapping[str, Any]) -> Any:
+        assert self._parse is not None, "set up when the run starts"
+        return self._parse.manifest(dbt_vars)
+
+
+def _as_of(context: InitResourceContext) -> str | None:
+    """The as-of date the run's dbt step is configured with (launch.refresh_run)."""
+    from orchestration.launch import DBT_OP  # (launch imports this module)
+
+    ops = context.run.run_config.get("ops", {}) if context.run else {}
+    return ops.get(DBT_OP, {}).get("config", {}).get("as_of")
+
+
 def build_resources() -> dict[str, object]:
     return {
-        "warehouse": WarehouseResource(),  # dbt runs in the dbt asset's step
+        "warehouse": WarehouseResource(),
+        "dbt_parse": DbtParseResource(),  # dbt runs in the dbt asset's step
     }

@@ -180,3 +180,18 @@ def test_dbt_that_cannot_start_fails_the_step_instead_of_hanging(tmp_path, monke
     step.join(timeout=60)
     assert outcome, "run_dbt still waits for dbt"
     assert (outcome[0].returncode, outcome[0].error) == (2, "RuntimeError: broken installation")
+
+
+def test_the_parse_begun_with_the_run_serves_only_a_build_with_its_vars(tmp_path) -> None:
+    """dbt's parse started when the run starts (DbtParse) gives the dbt step its manifest
+    for the same vars only; a parse that fails gives none, so the build parses itself and
+    reports the error as always."""
+    from orchestration.dbt_runner import DbtParse
+
+    parse = DbtParse({"as_of": None}, PROJECT_DIR, tmp_path / "run1")
+    parse.start()
+    assert parse.manifest({"as_of": None}) is not None
+    assert parse.manifest({"as_of": "2016-06-30"}) is None
+    broken = DbtParse({"as_of": None}, tmp_path, tmp_path / "run2")  # no dbt project there
+    broken.start()
+    assert broken.manifest({"as_of": None}) is None

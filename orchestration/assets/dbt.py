@@ -6,7 +6,7 @@ test fails `dbt build` and so this step, whose error names every failed test and
 (from dbt's run_results.json); the publish step after it does not run. The row tests run
 in one query per model in dbt's on-run-end hook, not as nodes (docs/operations.md, "Row
 tests in one query per model"). dbt runs in this process, in a thread of its own
-(orchestration/dbt_runner.py); what it built is materialised from its run_results.json.
+(orchestration/dbt_runner.py); each model is materialised as soon as dbt has built it.
 
 What is built is decided when the step starts, after the ingest (zielmonitor/build_state.py):
 nothing when no delivery changed since the last publish and the code is the same; else an
@@ -14,16 +14,15 @@ incremental build whose data tests look at the changed months; a full build (`--
 the first time, after a code change or when asked (`zielmonitor refresh --full`)."""
 
 import json
-import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from orchestration.dbt_project import dbt_project
-from orchestration.dbt_runner import failed_nodes, run_dbt
-from orchestration.resources import WarehouseResource
+from orchestration.dbt_runner import DbtRun, failed_nodes, stream_dbt
+from orchestration.resources import DbtParseResource, WarehouseResource
 from zielmonitor.build_state import (
     plan_build,
     row_tests_in_one_query,
@@ -58,6 +57,7 @@ def dbt_models(
     context: AssetExecutionContext,
     config: DbtBuildConfig,
     warehouse: WarehouseResource,  # holds the writer lock while dbt builds
+    dbt_parse: DbtParseResource,  # the run's dbt folder and dbt's parse, begun at run start
 ) -> Iterator[MaterializeResult]:
     paths = warehouse.paths
     plan = plan_build(paths.warehouse, paths.marts_as_of(config.as_of), config.full)
@@ -67,7 +67,8 @@ def dbt_models(
         return  # no materialisation: the publish step after it is skipped
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     keys = _asset_keys(manifest)
-    args = ["build", "--vars", json.dumps({"as_of": config.as_of}), *_selection(context, keys)]
+    dbt_vars = {"as_of": config.as_of}
+    args = ["build", "--vars", json.dumps(dbt_vars), *_selection(context, keys)]
     exclude = [row_tests_in_one_query()]  # counted by dbt's on-run-end hook (≈ 5 s at SF1)
     if plan.full:
         args.append("--full-refresh")
@@ -75,14 +76,30 @@ def dbt_models(
         exclude.append(unchanged_by_deliveries(manifest))
     args += ["--exclude", " ".join(exclude)]
     set_test_scope(paths.warehouse, plan)  # dbt's on-run-end hook clears it
-    run_folder = f"dbt_models-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
-    target = dbt_project.project_dir / dbt_project.target_path / run_folder
-    dbt = run_dbt(args, dbt_project.project_dir, target, context.log.info)
-    for result in dbt.run_results.get("results", []):
-        if result.get("status") == "success" and result["unique_id"] in keys:
-            yield MaterializeResult(asset_key=keys[result["unique_id"]])
+    parsed = dbt_parse.manifest(dbt_vars)
+    log = context.log.info
+    nodes = stream_dbt(args, dbt_project.project_dir, dbt_parse.target, log, parsed)
+    dbt = yield from _materialised(nodes, keys)
     if not dbt.success:
         raise Failure(description=failed_nodes(dbt.run_results, dbt.error))
+
+
+def _materialised(
+    nodes: Generator[dict[str, Any], None, DbtRun], keys: Mapping[str, AssetKey]
+) -> Generator[MaterializeResult, None, DbtRun]:
+    """A materialisation of each model and seed as soon as dbt has built it: Dagster writes
+    its events while dbt builds the next node. Returns dbt's outcome."""
+    try:
+        while True:
+            try:
+                node = next(nodes)
+            except StopIteration as done:
+                return done.value
+            if node["status"] == "success" and node["unique_id"] in keys:
+                yield MaterializeResult(asset_key=keys[node["unique_id"]])
+    except BaseException:  # the run is stopped here: dbt's query is cancelled too
+        nodes.close()
+        raise
 
 
 def _selection(context: AssetExecutionContext, keys: Mapping[str, AssetKey]) -> list[str]:
