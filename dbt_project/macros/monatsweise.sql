@@ -17,7 +17,7 @@
    leaves the old table and its record. #}
 
 {% macro neubau_ab() -%}
-    {%- if not execute or not is_incremental() -%}
+    {%- if not monatsweise_inkrementell() -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set lookback = (config.get('meta') or {}).get('lookback') -%}
@@ -52,8 +52,7 @@
     {{ return("date '9999-12-01'" if row[1] is none else "date '" ~ row[1] ~ "'") }}
 {%- endmacro %}
 
-{# The pre-hook of a month-wise model (materialized='incremental', strategy 'append'):
-   delete the months to rebuild. #}
+{# The pre-hook of a month-wise model: delete the months to rebuild. #}
 {% macro neubau_loeschen() -%}
     {%- set ab = neubau_ab() -%}
     {%- if ab is not none -%}
@@ -78,4 +77,37 @@
     {%- if ab is not none -%}
         where berichtsmonat >= {{ ab if monate == 0 else add_months(ab, monate) }}
     {%- endif -%}
+{%- endmacro %}
+
+{# A month-wise model's materialisation. The first build, a --full-refresh, or a view in the
+   table's place: a table, as dbt's `table` builds it. Otherwise the pre-hook has deleted the
+   months to rebuild and the model's rows go straight into the table, in the one transaction
+   of the hooks. (dbt's `incremental` first copies them into a temporary table and inserts
+   from that: ≈ 15 % of fct_elb_bestand's time.) #}
+{% materialization monatsweise, adapter='duckdb' %}
+    {%- if not monatsweise_inkrementell() -%}
+        {{ return(materialization_table_duckdb()) }}
+    {%- endif -%}
+    {%- set target = this.incorporate(type='table') -%}
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {%- set spalten = adapter.get_columns_in_relation(target) | map(attribute='quoted') | join(', ') -%}
+    {% call statement('main') -%}
+        insert into {{ target }} ({{ spalten }})
+        select {{ spalten }} from ({{ compiled_code }})
+    {%- endcall %}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {% do adapter.commit() %}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ return({'relations': [target]}) }}
+{% endmaterialization %}
+
+{# dbt's is_incremental() for the materialisation above: the table exists and no
+   --full-refresh. #}
+{% macro monatsweise_inkrementell() -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set relation = adapter.get_relation(this.database, this.schema, this.table) -%}
+    {{ return(relation is not none and relation.type == 'table' and not should_full_refresh()) }}
 {%- endmacro %}

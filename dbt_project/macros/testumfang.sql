@@ -14,13 +14,25 @@
     {%- set getestet = graph.nodes.get(model.attached_node) if execute and model.attached_node -%}
     {%- set where = config.get('where', '') -%}
     {%- set bedingungen = ['(' ~ where ~ ')'] if where else [] -%}
-    {%- set monate = monate_unter_test(getestet,
-            "coalesce((select max(ab) from steuerung.testumfang), date '1900-01-01')") -%}
+    {%- set monate = monate_unter_test(getestet, testumfang_ab()) -%}
     {%- if monate -%}{%- do bedingungen.append(monate) -%}{%- endif -%}
     {%- if bedingungen -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ (bedingungen | join(' and ')) ~ ') dbt_subquery') -%}
     {%- endif -%}
     {%- do return(relation) -%}
+{%- endmacro %}
+
+{# The same rows for a singular test, which reads its model `name` as `alias`: a condition,
+   `true` when every row is tested. #}
+{% macro im_testumfang(name, alias) -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ name) if execute -%}
+    {%- set monate = monate_unter_test(node, testumfang_ab()) if node -%}
+    {{ return(alias ~ '.' ~ monate if monate else 'true') }}
+{%- endmacro %}
+
+{# The first changed month of this build, as SQL (1900-01-01: every month). #}
+{% macro testumfang_ab() -%}
+    {{ return("coalesce((select max(ab) from steuerung.testumfang), date '1900-01-01')") }}
 {%- endmacro %}
 
 {# The rows of `node` (a model or seed from dbt's graph) a test looks at: from `rueckblick`

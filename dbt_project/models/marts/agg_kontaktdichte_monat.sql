@@ -4,11 +4,15 @@
 -- (profillage, u25), so the group expansion below runs on a handful of rows per month.
 -- Groups: each profillage code, OHNE (not yet profiled), marktnah (MP+AP+FP pooled, Z2.3),
 -- komplex (EP+SP+UP), marktnah_u25 (Z2.13), gesamt.
+-- Incremental by month (macros/monatsweise.sql).
+
+{%- set ab = neubau_ab() %}
 
 with monate as (
 
     select jobcenter_id, berichtsmonat, jahr, monat, vorlaeufig
     from {{ ref('int_monate') }}
+    {{ nur_neubau(ab) }}
 
 ),
 
@@ -18,6 +22,7 @@ bestand as (
         jobcenter_id, berichtsmonat, coalesce(profillage, 'OHNE') as profil, u25,
         count(*) as elb
     from {{ ref('fct_elb_bestand') }}
+    {{ nur_neubau(ab) }}
     group by jobcenter_id, berichtsmonat, coalesce(profillage, 'OHNE'), u25
 
 ),
@@ -25,11 +30,11 @@ bestand as (
 kontakte as (
 
     select
-        jobcenter_id, berichtsmonat, coalesce(profillage, 'OHNE') as profil, u25,
+        k.jobcenter_id, k.berichtsmonat, coalesce(k.profillage, 'OHNE') as profil, k.u25,
         count(*) as kontakte
-    from {{ ref('fct_kontakte') }}
-    where zaehlt_kontaktdichte
-    group by jobcenter_id, berichtsmonat, coalesce(profillage, 'OHNE'), u25
+    from (select * from {{ ref('fct_kontakte') }} {{ nur_neubau(ab) }}) as k
+    where k.zaehlt_kontaktdichte
+    group by k.jobcenter_id, k.berichtsmonat, coalesce(k.profillage, 'OHNE'), k.u25
 
 ),
 
