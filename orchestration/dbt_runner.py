@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-NOISE = re.compile(r"^\d+ of \d+ (START|PASS) ")  # per node; dbt.log and run_results keep them
+NOISE = re.compile(r"^\d+ of \d+ (START|PASS) ")  # per node; dbt.log and node_results keep them
 PARTIAL_PARSE = "partial_parse.msgpack"
 NODE_RESULTS = "node_results.json"  # each node's result, in the field names of run_results.json
 SHOWN = ("info", "warn", "error")  # dbt's levels on its terminal; debug stays in dbt.log
@@ -183,7 +183,7 @@ def _write_results(target: Path, results: list[dict[str, Any]], elapsed: float) 
 
 def _shown(name: str, level: str, msg: str) -> bool:
     """What dbt shows on its terminal, less the per-node START/PASS lines and its stack
-    trace (dbt.log and run_results.json keep both)."""
+    trace (dbt.log keeps both)."""
     return level in SHOWN and bool(msg) and not NOISE.match(msg) and name != "MainStackTrace"
 
 

@@ -3,7 +3,7 @@
 dbt's ~280 data tests are not one Dagster asset check each: turning each into a check costs
 about 5 s of CPU per refresh in event handling (measured, docs/benchmarks.md). A failing
 test fails `dbt build` and so this step, whose error names every failed test and model
-(from dbt's run_results.json); the publish step after it does not run. The row tests run
+(from the results of its nodes); the publish step after it does not run. The row tests run
 in one query per model in dbt's on-run-end hook, not as nodes (docs/operations.md, "Row
 tests in one query per model"). dbt runs in this process, in a thread of its own
 (orchestration/dbt_runner.py); each model is materialised as soon as dbt has built it.
