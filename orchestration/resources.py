@@ -15,6 +15,7 @@ from pydantic import PrivateAttr
 
 from orchestration.dbt_project import dbt_project
 from orchestration.dbt_runner import DbtParse
+from zielmonitor.build_state import dbt_vars
 from zielmonitor.config import Paths, get_paths
 from zielmonitor.locking import warehouse_lock
 from zielmonitor.private_files import restrict_umask
@@ -72,7 +73,7 @@ class DbtParseResource(ConfigurableResource):
         run = context.run.run_id[:7] if context.run else "run"
         folder = f"dbt_models-{run}-{uuid.uuid4().hex[:7]}"
         target = dbt_project.project_dir / dbt_project.target_path / folder
-        self._parse = DbtParse({"as_of": _as_of(context)}, dbt_project.project_dir, target)
+        self._parse = DbtParse(dbt_vars(_as_of(context)), dbt_project.project_dir, target)
         self._parse.start()
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:

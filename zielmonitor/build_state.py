@@ -148,6 +148,12 @@ def unchanged_by_deliveries(manifest: Mapping) -> str:
     return " ".join(parts)
 
 
+def dbt_vars(as_of: str | None) -> dict[str, str | None]:
+    """The vars of every dbt invocation on the project: the refresh's build, the parse begun
+    with its run, `zielmonitor prepare`'s. dbt keeps a parse only for the same vars."""
+    return {"as_of": as_of}
+
+
 def row_tests_in_one_query(root: Path = PROJECT_DIR) -> str:
     """The dbt `--exclude` of the row tests (dbt_project.yml's var `row_tests`), which dbt's
     on-run-end hook counts instead, one query per model (macros/zeilentests.sql)."""

@@ -59,11 +59,13 @@ def prepare_dbt(log: Log = print, force: bool = False) -> None:
     """Parse the dbt project into target/manifest.json (Dagster reads it at import)."""
     if not force and not manifest_is_stale():
         return
+    from zielmonitor.build_state import dbt_vars
+
     log("dbt: parsing the project (manifest for Dagster) …")
-    # the vars of a refresh's `dbt build` (as_of null): dbt keeps the parse (partial parsing)
-    # only when vars and profile are unchanged, else every refresh re-parses (~5 s)
+    # the vars of a refresh's `dbt build`: dbt keeps the parse (partial parsing) only when
+    # vars and profile are unchanged, else every refresh re-parses (~5 s)
     cmd = [sys.executable, "-m", "dbt.cli.main", "parse", "--profiles-dir", str(DBT_PROJECT_DIR),
-           "--project-dir", str(DBT_PROJECT_DIR), "--vars", json.dumps({"as_of": None}),
+           "--project-dir", str(DBT_PROJECT_DIR), "--vars", json.dumps(dbt_vars(None)),
            "--quiet"]  # fmt: skip
     done = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
     if done.returncode != 0:

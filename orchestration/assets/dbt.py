@@ -24,6 +24,7 @@ from orchestration.dbt_project import dbt_project
 from orchestration.dbt_runner import DbtRun, failed_nodes, stream_dbt
 from orchestration.resources import DbtParseResource, WarehouseResource
 from zielmonitor.build_state import (
+    dbt_vars,
     plan_build,
     row_tests_in_one_query,
     set_test_scope,
@@ -67,8 +68,8 @@ def dbt_models(
         return  # no materialisation: the publish step after it is skipped
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     keys = _asset_keys(manifest)
-    dbt_vars = {"as_of": config.as_of}
-    args = ["build", "--vars", json.dumps(dbt_vars), *_selection(context, keys)]
+    build_vars = dbt_vars(config.as_of)
+    args = ["build", "--vars", json.dumps(build_vars), *_selection(context, keys)]
     exclude = [row_tests_in_one_query()]  # counted by dbt's on-run-end hook (≈ 5 s at SF1)
     if plan.full:
         args.append("--full-refresh")
@@ -76,7 +77,7 @@ def dbt_models(
         exclude.append(unchanged_by_deliveries(manifest))
     args += ["--exclude", " ".join(exclude)]
     set_test_scope(paths.warehouse, plan)  # dbt's on-run-end hook clears it
-    parsed = dbt_parse.manifest(dbt_vars)
+    parsed = dbt_parse.manifest(build_vars)
     log = context.log.info
     nodes = stream_dbt(args, dbt_project.project_dir, dbt_parse.target, log, parsed)
     dbt = yield from _materialised(nodes, keys)
