@@ -30,10 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orchestration.log_batch import EVERY_S, BatchedLog
+
 NOISE = re.compile(r"^\d+ of \d+ (START|PASS) ")  # per node; dbt.log and node_results keep them
 PARTIAL_PARSE = "partial_parse.msgpack"
 NODE_RESULTS = "node_results.json"  # each node's result, in the field names of run_results.json
-SHOWN = ("info", "warn", "error")  # dbt's levels on its terminal; debug stays in dbt.log
+TRACEBACK = "dbt_traceback.txt"  # the stack trace of an error that stopped dbt
+SHOWN = ("info", "warn", "error")  # dbt's levels on its terminal; debug: dbt.log at debug
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def stream_dbt(
     else from the parse in the project's target/ (its parent), handing dbt's parse back to
     it (`keep_parse`); log each message but the per-node noise; yield each node's result as
     dbt finishes it, and return the outcome. An error that stops dbt is logged as one line;
-    its stack trace stays in dbt.log, and a Python error of dbt's own goes to
+    its stack trace, or that of a Python error of dbt's own, goes to
     `target/dbt_traceback.txt`.
 
     dbt runs in a thread of its own: this thread logs its messages (Dagster's log is the
@@ -84,8 +87,9 @@ def stream_dbt(
     started = time.monotonic()
     worker.start()
     error, results, elapsed = "", [], None
+    lines = BatchedLog(log)  # a line per node: one message per 2 s (orchestration/log_batch.py)
     try:
-        while (event := events.get()) is not None:
+        while (event := _next_event(events, lines)) is not None:
             name, level, msg = event.info.name, event.info.level, str(event.info.msg).strip()
             if name == "NodeFinished":
                 results.append(_node_result(event.data))
@@ -94,12 +98,17 @@ def stream_dbt(
                 elapsed = event.data.elapsed_time
             if name == "MainEncounteredError":  # dbt stopped: why, in one line
                 error = msg
+                lines.flush()
                 log(f"dbt: {_one_line(error)}")
+            elif name == "MainStackTrace":  # (a debug message: not in an info dbt.log)
+                (target / TRACEBACK).write_text(msg + "\n", encoding="utf-8")
             elif _shown(name, level, msg):
-                log(msg)
+                lines(msg)
     except BaseException:  # the run is stopped: dbt too, and the stop goes on
         _cancel_queries()
         raise
+    finally:
+        lines.flush()
     worker.join()
     if manifest is None:
         keep_parse(target, target.parent)
@@ -107,13 +116,28 @@ def stream_dbt(
     return _outcome(worker, target, run_results, error)
 
 
+def _next_event(events: queue.SimpleQueue[Any], lines: BatchedLog) -> Any:
+    """dbt's next event; the gathered lines go out while dbt works on a long node."""
+    while True:
+        try:
+            return events.get(timeout=EVERY_S)
+        except queue.Empty:
+            lines.flush_if_due()
+
+
 def _options(project_dir: Path, target: Path) -> list[str]:
     return [
         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
         "--target-path", str(target), "--log-path", str(target),  # the run's own dbt.log
-        "--log-level", "none", "--log-level-file", "debug",  # messages: through `events`
+        "--log-level", "none", "--log-level-file", dbt_log_level(),  # messages: via `events`
         "--no-write-json",  # node results: from the events
     ]  # fmt: skip
+
+
+def dbt_log_level() -> str:
+    """The level of the run's dbt.log: `info` (a line per node, every message), or `debug`
+    (every query, ≈ 0.3 s more per refresh at SF1) with ZIELMONITOR_DBT_LOG_LEVEL=debug."""
+    return os.environ.get("ZIELMONITOR_DBT_LOG_LEVEL", "info")
 
 
 def _take_parse(target: Path) -> None:
@@ -236,7 +260,7 @@ def _outcome(
     exception = getattr(result, "exception", None) or worker.error
     if exception is not None and not error:  # not dbt's own error: a Python error in dbt
         lines = traceback.format_exception(exception)
-        (target / "dbt_traceback.txt").write_text("".join(lines), encoding="utf-8")
+        (target / TRACEBACK).write_text("".join(lines), encoding="utf-8")
         error = f"{type(exception).__name__}: {exception}"
     return DbtRun(1 if run_results else 2, run_results, error)
 

@@ -1,5 +1,6 @@
-"""A concise Dagster logger for the terminal: one short line per message, no stack traces
-(the full event, traceback included, stays in the run's event log in the Dagster UI)."""
+"""A concise Dagster logger for the terminal: each line of a message stamped on a line of its
+own, no stack traces (the full event, traceback included, stays in the run's event log in
+the Dagster UI)."""
 
 import logging
 import sys
@@ -18,7 +19,8 @@ class _ConciseFormatter(logging.Formatter):
         if message.startswith("Dependencies for step"):
             message = "skipped: an upstream step or a blocking check failed"
         stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
-        return f"[{stamp}] {step}: {message}"
+        # a message of gathered lines (orchestration/log_batch.py): each line as its own
+        return "\n".join(f"[{stamp}] {step}: {line}" for line in message.splitlines() or [""])
 
 
 @logger(

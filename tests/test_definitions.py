@@ -87,7 +87,7 @@ def test_dbt_stopping_is_one_clean_line(tmp_path, monkeypatch) -> None:
     assert logged[0] == f"dbt {' '.join(args)}" and logged[1].startswith("Running with dbt=")
     assert f"dbt: {one_line}" in logged
     assert not any("Traceback" in line for line in logged)
-    assert "Traceback" in (tmp_path / "target" / "run1" / "dbt.log").read_text()
+    assert "Traceback" in (tmp_path / "target" / "run1" / "dbt_traceback.txt").read_text()
     assert failed_nodes(run.run_results, run.error) == (
         f"dbt build failed before it ran a model: {one_line}"
     )
@@ -125,15 +125,12 @@ def test_a_stopped_run_stops_dbt_and_frees_the_warehouse(tmp_path, monkeypatch) 
     monkeypatch.setattr(dbt_runner, "_cancel_queries", lambda: cancelled.append(True))
     monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
 
-    def stop_at_first_node(message: str) -> None:
-        if message.startswith("Concurrency:"):
-            raise KeyboardInterrupt
-
+    nodes = dbt_runner.stream_dbt(
+        ["build", "--select", "stg_lieferungen"], PROJECT_DIR, tmp_path / "run1", lambda _: None
+    )
+    next(nodes)  # dbt has built its first node
     with pytest.raises(KeyboardInterrupt):
-        dbt_runner.run_dbt(
-            ["build", "--select", "stg_lieferungen"], PROJECT_DIR, tmp_path / "run1",
-            stop_at_first_node,
-        )  # fmt: skip
+        nodes.throw(KeyboardInterrupt)  # Ctrl-C where the step waits for dbt
     assert cancelled == [True]
     for thread in threading.enumerate():
         if thread.name == "dbt":

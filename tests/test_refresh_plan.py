@@ -21,6 +21,7 @@ from zielmonitor.build_state import (
     plan_build,
     record_publish,
     unchanged_by_deliveries,
+    views_kept,
 )
 from zielmonitor.publish.marts import marts_hash
 
@@ -153,6 +154,25 @@ def test_code_only_nodes_read_no_source_however_far_up() -> None:
     assert unchanged_by_deliveries(manifest) == (
         "resource_type:unit_test ziele,resource_type:test ziele_lang,resource_type:test katalog"
     )
+
+
+def test_views_are_kept_unless_a_test_the_hook_does_not_count_reads_them() -> None:
+    """dbt drops a test with the view it reads: a view with a singular test is built."""
+    nodes = {
+        "model.p.stg": _node("model", "source.p.raw.t"),
+        "model.p.lzb": _node("model", "model.p.stg"),
+        "model.p.fct": _node("model", "model.p.stg"),
+        "test.p.not_null_stg": _node("test", "model.p.stg"),
+        "test.p.assert_lzb": _node("test", "model.p.lzb"),
+    }
+    for unique_id, node in nodes.items():
+        node["name"] = unique_id.split(".")[-1]
+    for view in ("model.p.stg", "model.p.lzb"):
+        nodes[view]["config"] = {"materialized": "view"}
+    nodes["test.p.not_null_stg"]["test_metadata"] = {"name": "not_null"}
+    manifest = {"nodes": nodes}
+    assert views_kept(manifest, ["not_null"]) == ["model.p.stg"]
+    assert unchanged_by_deliveries(manifest, ["not_null"]) == "resource_type:unit_test stg"
 
 
 def test_no_data_test_hangs_on_a_code_only_node() -> None:

@@ -136,15 +136,35 @@ def code_only_nodes(manifest: Mapping) -> dict[str, str]:
     return {u: nodes[u]["resource_type"] for u in built if not reads(u)}
 
 
-def unchanged_by_deliveries(manifest: Mapping) -> str:
+def views_kept(manifest: Mapping, hook_tests: Sequence[str]) -> list[str]:
+    """The views an incremental build need not create again: the build before it created
+    them from the same code and vars (a view holds its query, not rows). dbt drops a test
+    with the view it reads, so only views all of whose tests the on-run-end hook counts
+    (`hook_tests`, the kinds of row_tests_in_one_query), which counts the tests of the views
+    the build read as well (macros/zeilentests.sql)."""
+    nodes = manifest["nodes"]
+    views = {
+        u for u, n in nodes.items()
+        if n["resource_type"] == "model" and n.get("config", {}).get("materialized") == "view"
+    }  # fmt: skip
+    for node in nodes.values():
+        kind = (node.get("test_metadata") or {}).get("name")
+        if node["resource_type"] == "test" and kind not in hook_tests:
+            views -= set(node["depends_on"]["nodes"])
+    return sorted(views)
+
+
+def unchanged_by_deliveries(manifest: Mapping, hook_tests: Sequence[str] = ()) -> str:
     """The dbt `--exclude` of an incremental build. It runs the code of the build before it,
     so what only the code decides is as that build left and tested it: the unit tests, the
-    code-only seeds (and their tests), the tests of the code-only models. The models
-    themselves are rebuilt (cheap): the publish step waits for their materialisation."""
+    code-only seeds (and their tests), the tests of the code-only models, and the views
+    (views_kept). The code-only models themselves are rebuilt (cheap): the publish step
+    waits for their materialisation."""
     parts = ["resource_type:unit_test"]
     for unique_id, kind in sorted(code_only_nodes(manifest).items()):
         name = unique_id.split(".")[-1]
         parts.append(name if kind == "seed" else f"{name},resource_type:test")
+    parts += [u.split(".")[-1] for u in views_kept(manifest, hook_tests)]
     return " ".join(parts)
 
 
@@ -154,11 +174,17 @@ def dbt_vars(as_of: str | None) -> dict[str, str | None]:
     return {"as_of": as_of}
 
 
-def row_tests_in_one_query(root: Path = PROJECT_DIR) -> str:
-    """The dbt `--exclude` of the row tests (dbt_project.yml's var `row_tests`), which dbt's
-    on-run-end hook counts instead, one query per model (macros/zeilentests.sql)."""
+def hook_test_kinds(root: Path = PROJECT_DIR) -> list[str]:
+    """The kinds of data test dbt's on-run-end hook counts in one query per model when they
+    did not run as nodes (dbt_project.yml's vars `row_tests` and `key_tests`)."""
     project = yaml.safe_load((root / "dbt_project.yml").read_text(encoding="utf-8"))
-    return " ".join(f"test_name:{kind}" for kind in project["vars"]["row_tests"])
+    return [*project["vars"]["row_tests"], *project["vars"]["key_tests"]]
+
+
+def row_tests_in_one_query(root: Path = PROJECT_DIR) -> str:
+    """The dbt `--exclude` of the row and key tests, which dbt's on-run-end hook counts
+    instead, one query per model (macros/zeilentests.sql)."""
+    return " ".join(f"test_name:{kind}" for kind in hook_test_kinds(root))
 
 
 def nothing_to_do(

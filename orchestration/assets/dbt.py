@@ -25,6 +25,7 @@ from orchestration.dbt_runner import DbtRun, failed_nodes, stream_dbt
 from orchestration.resources import DbtParseResource, WarehouseResource
 from zielmonitor.build_state import (
     dbt_vars,
+    hook_test_kinds,
     plan_build,
     row_tests_in_one_query,
     set_test_scope,
@@ -74,7 +75,7 @@ def dbt_models(
     if plan.full:
         args.append("--full-refresh")
     else:  # the code of the last build: what only the code decides stands (≈ 2 s at SF1)
-        exclude.append(unchanged_by_deliveries(manifest))
+        exclude.append(unchanged_by_deliveries(manifest, hook_test_kinds()))
     args += ["--exclude", " ".join(exclude)]
     set_test_scope(paths.warehouse, plan)  # dbt's on-run-end hook clears it
     parsed = dbt_parse.manifest(build_vars)

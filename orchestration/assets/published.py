@@ -19,6 +19,7 @@ from dagster import (
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.published_checks import MARTS_KEY, check_results, check_specs
 from orchestration.dbt_project import dbt_project
+from orchestration.log_batch import BatchedLog
 from orchestration.resources import WarehouseResource
 from zielmonitor.build_state import record_publish
 from zielmonitor.publish.checks import check_published, checked_tables
@@ -83,16 +84,21 @@ def marts_duckdb(
     parquet = None if config.as_of else paths.marts_parquet_dir
     context.log.info(f"publish: building {target.name} ({len(PUBLISHED)} tables)")
     rules = suppression_rules(PUBLISHED)
+    log = BatchedLog(context.log.info)  # three lines per table: a few messages
     try:
         result = publish(
-            paths.warehouse, target, PUBLISHED, parquet, context.log.info, rules,
+            paths.warehouse, target, PUBLISHED, parquet, log, rules,
             validate=lambda staged: check_published(staged, rules),
         )  # fmt: skip
     except PublishBlocked as blocked:
+        log.flush()
         yield from check_results(CHECKED, blocked.checks)  # reported before the step fails
         raise Failure(description=str(blocked)) from None
+    finally:
+        log.flush()
     for table, rows in result.rows.items():
-        context.log.info(f"published {table}: {rows} rows")
+        log(f"published {table}: {rows} rows")
+    log.flush()
     record_publish(paths.warehouse, target, config.as_of)  # what the next refresh compares
     metadata: dict[str, object] = {"path": str(result.path), **result.rows}
     if result.parquet:

@@ -22,6 +22,7 @@ from dagster import (
     multi_asset,
 )
 
+from orchestration.log_batch import BatchedLog
 from orchestration.resources import WarehouseResource
 from zielmonitor.config import Paths
 from zielmonitor.contract import FILES
@@ -67,10 +68,13 @@ def raw_deliveries(
         context.log.info(f"Ingest {len(months)} month(s): {months[0]} … {months[-1]}")
     else:
         context.log.info("Ingest: no new, changed or vanished delivery")
-    result = ingest(
-        paths.warehouse, paths.raw_dir, months, rejections_dir=paths.rejections_dir,
-        log=context.log.info,
-    )  # fmt: skip
+    log = BatchedLog(context.log.info)  # a line per delivery: a few messages
+    try:
+        result = ingest(
+            paths.warehouse, paths.raw_dir, months, rejections_dir=paths.rejections_dir, log=log
+        )
+    finally:
+        log.flush()
     for table in RAW_TABLES:
         yield MaterializeResult(asset_key=raw_key(table), metadata=_materialize_metadata(result))
     for table in RAW_TABLES:
