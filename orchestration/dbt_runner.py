@@ -131,6 +131,7 @@ def _options(project_dir: Path, target: Path) -> list[str]:
         "--target-path", str(target), "--log-path", str(target),  # the run's own dbt.log
         "--log-level", "none", "--log-level-file", dbt_log_level(),  # messages: via `events`
         "--no-write-json",  # node results: from the events
+        "--no-use-colors",  # plain text in the run's log, whoever launched it (UI, daemon)
     ]  # fmt: skip
 
 

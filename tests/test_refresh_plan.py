@@ -175,6 +175,26 @@ def test_views_are_kept_unless_a_test_the_hook_does_not_count_reads_them() -> No
     assert unchanged_by_deliveries(manifest, ["not_null"]) == "resource_type:unit_test stg"
 
 
+def test_models_chosen_in_the_ui_are_built_as_chosen() -> None:
+    """An incremental build of the whole job keeps the views; a selection in the UI of a
+    view (or a seed) builds it, or dbt would find nothing to do and the step fail."""
+    import json
+
+    from orchestration.assets.dbt import build_args
+    from orchestration.dbt_project import dbt_project
+    from zielmonitor.build_state import BuildPlan
+
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    incremental = BuildPlan(False, date(2016, 12, 1), False, "incremental")
+    job = build_args(incremental, {"as_of": None}, [], manifest)
+    assert "stg_elb_bestand" in job[job.index("--exclude") + 1].split()
+    chosen = build_args(incremental, {"as_of": None}, ["--select", "stg_elb_bestand"], manifest)
+    excluded = chosen[chosen.index("--exclude") + 1].split()
+    assert "stg_elb_bestand" not in excluded and "test_name:unique_key" in excluded
+    full = build_args(BuildPlan(True, None, False, "full"), {"as_of": None}, [], manifest)
+    assert "--full-refresh" in full and "stg_elb_bestand" not in full[-1].split()
+
+
 def test_no_data_test_hangs_on_a_code_only_node() -> None:
     """dbt excludes a test when any node it reads is excluded (eager indirect selection): a
     test reading deliveries and the target catalogue would be skipped by an incremental
