@@ -36,7 +36,7 @@ NOISE = re.compile(r"^\d+ of \d+ (START|PASS) ")  # per node; dbt.log and node_r
 PARTIAL_PARSE = "partial_parse.msgpack"
 NODE_RESULTS = "node_results.json"  # each node's result, in the field names of run_results.json
 TRACEBACK = "dbt_traceback.txt"  # the stack trace of an error that stopped dbt
-SHOWN = ("info", "warn", "error")  # dbt's levels on its terminal; debug: dbt.log at debug
+SHOWN = ("info", "warn", "error")  # dbt's levels on its terminal (debug: dbt_log_level)
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def stream_dbt(
                 log(f"dbt: {_one_line(error)}")
             elif name == "MainStackTrace":  # (a debug message: not in an info dbt.log)
                 (target / TRACEBACK).write_text(msg + "\n", encoding="utf-8")
-            elif _shown(name, level, msg):
+            elif _shown(level, msg):
                 lines(msg)
     except BaseException:  # the run is stopped: dbt too, and the stop goes on
         _cancel_queries()
@@ -206,10 +206,10 @@ def _write_results(target: Path, results: list[dict[str, Any]], elapsed: float) 
     return run_results
 
 
-def _shown(name: str, level: str, msg: str) -> bool:
-    """What dbt shows on its terminal, less the per-node START/PASS lines and its stack
-    trace (dbt.log keeps both)."""
-    return level in SHOWN and bool(msg) and not NOISE.match(msg) and name != "MainStackTrace"
+def _shown(level: str, msg: str) -> bool:
+    """What dbt shows on its terminal, less the per-node START/PASS lines (dbt.log and
+    node_results.json keep them)."""
+    return level in SHOWN and bool(msg) and not NOISE.match(msg)
 
 
 class _DbtThread(threading.Thread):

@@ -88,11 +88,12 @@ def build_args(
     incremental build of the whole job leaves out what only the code decides and the
     views too, while models chosen in the UI (`selection`) are built as chosen."""
     args = ["build", "--vars", json.dumps(build_vars), *selection]
-    exclude = [row_tests_in_one_query()]  # counted by dbt's on-run-end hook (≈ 5 s at SF1)
+    kinds = hook_test_kinds()
+    exclude = [row_tests_in_one_query(kinds)]  # counted by dbt's on-run-end hook (≈ 5 s at SF1)
     if plan.full:
         args.append("--full-refresh")
     elif not selection:  # the code of the last build: it stands (≈ 2 s at SF1)
-        exclude.append(unchanged_by_deliveries(manifest, hook_test_kinds()))
+        exclude.append(unchanged_by_deliveries(manifest, kinds))
     return [*args, "--exclude", " ".join(exclude)]
 
 

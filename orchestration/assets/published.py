@@ -90,15 +90,14 @@ def marts_duckdb(
             paths.warehouse, target, PUBLISHED, parquet, log, rules,
             validate=lambda staged: check_published(staged, rules),
         )  # fmt: skip
+        for table, rows in result.rows.items():
+            log(f"published {table}: {rows} rows")
     except PublishBlocked as blocked:
-        log.flush()
+        log.flush()  # the lines before the checks' results
         yield from check_results(CHECKED, blocked.checks)  # reported before the step fails
         raise Failure(description=str(blocked)) from None
     finally:
         log.flush()
-    for table, rows in result.rows.items():
-        log(f"published {table}: {rows} rows")
-    log.flush()
     record_publish(paths.warehouse, target, config.as_of)  # what the next refresh compares
     metadata: dict[str, object] = {"path": str(result.path), **result.rows}
     if result.parquet:
