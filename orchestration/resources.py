@@ -5,16 +5,15 @@ warehouse through ZIELMONITOR_DATA_DIR in profiles.yml."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
 from orchestration.dbt_project import dbt_project
-from orchestration.dbt_runner import DbtParse
+from orchestration.dbt_runner import DbtProcess
 from zielmonitor.build_state import dbt_vars
 from zielmonitor.config import Paths, get_paths
 from zielmonitor.locking import warehouse_lock
@@ -62,32 +61,28 @@ def _holder(context: InitResourceContext) -> str:
     return f"{run.tags.get(TRIGGER_TAG, 'Dagster UI')} (run {run.run_id})"
 
 
-class DbtParseResource(ConfigurableResource):
-    """The run's dbt folder (target/dbt_models-<run>-…) and dbt's parse of the project for
-    the dbt step, started when the run starts, so it runs while the ingest does
-    (orchestration/dbt_runner.DbtParse)."""
+class DbtProcessResource(ConfigurableResource):
+    """The run's dbt folder (target/dbt_models-<run>-…) and its dbt process, forked when the
+    run starts: it parses the project while the ingest runs, then builds what the dbt step
+    asks for (orchestration/dbt_runner.DbtProcess)."""
 
-    _parse: DbtParse | None = PrivateAttr(default=None)
+    _dbt: DbtProcess | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         run = context.run.run_id[:7] if context.run else "run"
         folder = f"dbt_models-{run}-{uuid.uuid4().hex[:7]}"
         target = dbt_project.project_dir / dbt_project.target_path / folder
-        self._parse = DbtParse(dbt_vars(_as_of(context)), dbt_project.project_dir, target)
-        self._parse.start()
+        self._dbt = DbtProcess(dbt_project.project_dir, target, dbt_vars(_as_of(context)))
+        self._dbt.start()
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
-        if self._parse is not None:  # a run without a build (nothing to do, a failed ingest)
-            self._parse.join()  # ends after the parse: no two dbt invocations at once
+        if self._dbt is not None:  # a run without a build (nothing to do, a failed ingest)
+            self._dbt.close()  # ends after the parse: no two dbt invocations at once
 
     @property
-    def target(self) -> Path:
-        assert self._parse is not None, "set up when the run starts"
-        return self._parse.target
-
-    def manifest(self, dbt_vars: Mapping[str, Any]) -> Any:
-        assert self._parse is not None, "set up when the run starts"
-        return self._parse.manifest(dbt_vars)
+    def process(self) -> DbtProcess:
+        assert self._dbt is not None, "set up when the run starts"
+        return self._dbt
 
 
 def _as_of(context: InitResourceContext) -> str | None:
@@ -101,5 +96,5 @@ def _as_of(context: InitResourceContext) -> str | None:
 def build_resources() -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(),
-        "dbt_parse": DbtParseResource(),  # dbt runs in the dbt asset's step
+        "dbt": DbtProcessResource(),  # forked at run start; builds in the dbt asset's step
     }

@@ -113,29 +113,42 @@ def test_a_python_error_in_dbt_keeps_its_traceback(tmp_path, monkeypatch) -> Non
 
 
 def test_a_stopped_run_stops_dbt_and_frees_the_warehouse(tmp_path, monkeypatch) -> None:
-    """Ctrl-C (or a termination from the UI) while dbt builds: the stop goes on, dbt's query
-    is cancelled, and once dbt's thread is done the warehouse file is free again."""
-    import threading
-
+    """Ctrl-C (or a termination from the UI) while dbt builds: the stop goes on, dbt's process
+    is told to stop and ends, and the warehouse file is free again."""
     import duckdb
 
-    from orchestration import dbt_runner
+    from orchestration.dbt_runner import DbtProcess
 
-    cancelled: list[bool] = []
-    monkeypatch.setattr(dbt_runner, "_cancel_queries", lambda: cancelled.append(True))
     monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-
-    nodes = dbt_runner.stream_dbt(
-        ["build", "--select", "stg_lieferungen"], PROJECT_DIR, tmp_path / "run1", lambda _: None
-    )
+    dbt = DbtProcess(PROJECT_DIR, tmp_path / "run1")
+    dbt.start()
+    nodes = dbt.build(["build", "--select", "stg_lieferungen"], {}, lambda _: None)
     next(nodes)  # dbt has built its first node
     with pytest.raises(KeyboardInterrupt):
         nodes.throw(KeyboardInterrupt)  # Ctrl-C where the step waits for dbt
-    assert cancelled == [True]
-    for thread in threading.enumerate():
-        if thread.name == "dbt":
-            thread.join(timeout=120)
-    duckdb.connect(str(tmp_path / "warehouse.duckdb")).close()  # no lock left in this process
+    assert not dbt.running
+    dbt.close()
+    duckdb.connect(str(tmp_path / "warehouse.duckdb")).close()  # no lock left
+
+
+def test_dbt_killed_fails_the_step_with_one_line(tmp_path, monkeypatch) -> None:
+    """dbt's process killed while it builds (out of memory, kill -9): the step ends with the
+    nodes done so far and one line saying so, instead of waiting for ever."""
+    import os
+    import signal
+
+    from orchestration.dbt_runner import DbtProcess
+
+    monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    dbt = DbtProcess(PROJECT_DIR, tmp_path / "run1")
+    dbt.start()
+    nodes = dbt.build(["build", "--select", "stg_lieferungen+"], {}, lambda _: None)
+    next(nodes)
+    os.kill(dbt.pid, signal.SIGKILL)
+    run = _to_end(nodes)
+    dbt.close()
+    assert (run.returncode, run.success) == (1, False)
+    assert run.error == f"dbt's process ended without a result (exit code -{signal.SIGKILL})"
 
 
 def test_after_dbt_the_warehouse_is_free_for_another_process(tmp_path, monkeypatch) -> None:
@@ -179,16 +192,44 @@ def test_dbt_that_cannot_start_fails_the_step_instead_of_hanging(tmp_path, monke
     assert (outcome[0].returncode, outcome[0].error) == (2, "RuntimeError: broken installation")
 
 
-def test_the_parse_begun_with_the_run_serves_only_a_build_with_its_vars(tmp_path) -> None:
-    """dbt's parse started when the run starts (DbtParse) gives the dbt step its manifest
-    for the same vars only; a parse that fails gives none, so the build parses itself and
-    reports the error as always."""
-    from orchestration.dbt_runner import DbtParse
+def test_the_parse_begun_with_the_run_serves_only_a_build_with_its_vars(
+    tmp_path, monkeypatch
+) -> None:
+    """dbt's process parses the project when the run starts: a build with the same vars
+    starts from that parse, one with other vars parses itself; a parse that fails leaves
+    the build to parse and report the error as always."""
+    from orchestration.dbt_runner import DbtProcess
 
-    parse = DbtParse({"as_of": None}, PROJECT_DIR, tmp_path / "run1")
-    parse.start()
-    assert parse.manifest({"as_of": None}) is not None
-    assert parse.manifest({"as_of": "2016-06-30"}) is None
-    broken = DbtParse({"as_of": None}, tmp_path, tmp_path / "run2")  # no dbt project there
+    monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    seed = ["seed", "--select", "zielkatalog_arten"]
+    for build_vars, ahead in (({"as_of": None}, True), ({"as_of": "2016-06-30"}, False)):
+        dbt = DbtProcess(PROJECT_DIR, tmp_path / f"run-{ahead}", {"as_of": None})
+        dbt.start()
+        run = _to_end(dbt.build(seed, build_vars, lambda _: None))
+        dbt.close()
+        assert (run.success, run.parsed_ahead) == (True, ahead)
+    broken = DbtProcess(tmp_path, tmp_path / "run2", {"as_of": None})  # no dbt project there
     broken.start()
-    assert broken.manifest({"as_of": None}) is None
+    run = _to_end(broken.build(["build"], {"as_of": None}, lambda _: None))
+    broken.close()
+    assert (run.returncode, run.parsed_ahead) == (2, False)
+    assert "dbt_project.yml" in run.error
+
+
+def test_a_run_without_a_build_ends_dbt_after_its_parse(tmp_path) -> None:
+    """Nothing to do, or a failed ingest: dbt's process is told so and ends."""
+    from orchestration.dbt_runner import DbtProcess
+
+    dbt = DbtProcess(PROJECT_DIR, tmp_path / "run1", {"as_of": None})
+    dbt.start()
+    assert dbt.running
+    dbt.close()
+    assert not dbt.running and (tmp_path / "run1" / "partial_parse.msgpack").exists()
+
+
+def _to_end(nodes):
+    while True:
+        try:
+            next(nodes)
+        except StopIteration as done:
+            return done.value

@@ -94,8 +94,8 @@ def _acquire(fd: int, paths: Paths, timeout: float, log: Log) -> None:
 
 
 def _wait_for_duckdb(paths: Paths, timeout: float, log: Log) -> None:
-    """A refresh killed with -9 can leave its dbt child running for a while (the child is
-    not in our lock), and a BI tool may hold the file; wait until DuckDB's own lock is free."""
+    """A BI tool may hold the file for writing (dbt's process, forked by a run, shares that
+    run's lock); wait until DuckDB's own lock is free."""
     if not paths.warehouse.exists():
         return
     deadline = time.monotonic() + timeout

@@ -5,7 +5,7 @@ about 5 s of CPU per refresh in event handling (measured, docs/benchmarks.md). A
 test fails `dbt build` and so this step, whose error names every failed test and model
 (from the results of its nodes); the publish step after it does not run. The row tests run
 in one query per model in dbt's on-run-end hook, not as nodes (docs/operations.md, "Row
-tests in one query per model"). dbt runs in this process, in a thread of its own
+tests in one query per model"). dbt runs in a process of its own, forked when the run starts
 (orchestration/dbt_runner.py); each model is materialised as soon as dbt has built it.
 
 What is built is decided when the step starts, after the ingest (zielmonitor/build_state.py):
@@ -21,8 +21,8 @@ from dagster import AssetExecutionContext, AssetKey, Config, Failure, Materializ
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from orchestration.dbt_project import dbt_project
-from orchestration.dbt_runner import DbtRun, failed_nodes, stream_dbt
-from orchestration.resources import DbtParseResource, WarehouseResource
+from orchestration.dbt_runner import DbtRun, failed_nodes
+from orchestration.resources import DbtProcessResource, WarehouseResource
 from zielmonitor.build_state import (
     BuildPlan,
     dbt_vars,
@@ -60,7 +60,7 @@ def dbt_models(
     context: AssetExecutionContext,
     config: DbtBuildConfig,
     warehouse: WarehouseResource,  # holds the writer lock while dbt builds
-    dbt_parse: DbtParseResource,  # the run's dbt folder and dbt's parse, begun at run start
+    dbt: DbtProcessResource,  # dbt's process, forked at run start, parsing meanwhile
 ) -> Iterator[MaterializeResult]:
     paths = warehouse.paths
     plan = plan_build(paths.warehouse, paths.marts_as_of(config.as_of), config.full)
@@ -73,12 +73,10 @@ def dbt_models(
     build_vars = dbt_vars(config.as_of)
     args = build_args(plan, build_vars, _selection(context, keys), manifest)
     set_test_scope(paths.warehouse, plan)  # dbt's on-run-end hook clears it
-    parsed = dbt_parse.manifest(build_vars)
-    log = context.log.info
-    nodes = stream_dbt(args, dbt_project.project_dir, dbt_parse.target, log, parsed)
-    dbt = yield from _materialised(nodes, keys)
-    if not dbt.success:
-        raise Failure(description=failed_nodes(dbt.run_results, dbt.error))
+    nodes = dbt.process.build(args, build_vars, context.log.info)
+    outcome = yield from _materialised(nodes, keys)
+    if not outcome.success:
+        raise Failure(description=failed_nodes(outcome.run_results, outcome.error))
 
 
 def build_args(
