@@ -65,10 +65,14 @@ def execute_refresh(
 ) -> RunOutcome:
     """The job in this process, against the project's Dagster instance (DAGSTER_HOME), so
     the run shows in the UI like a launched one."""
-    from orchestration.definitions import defs  # the job resolved with the code location
+    from zielmonitor.pipeline import loading_for_the_run
 
+    with loading_for_the_run():
+        from orchestration.definitions import defs  # the job resolved with the code location
+
+        instance = DagsterInstance.get()
     spec = refresh_run(as_of, trigger, full)
-    with DagsterInstance.get() as instance:
+    with instance:
         result = defs.resolve_job_def(JOB_NAME).execute_in_process(
             run_config=spec.run_config, tags=spec.tags, instance=instance, raise_on_error=False
         )

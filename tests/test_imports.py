@@ -88,3 +88,25 @@ def test_no_private_dagster_api() -> None:
         if PRIVATE_IMPORT.search((PROJECT_DIR / config).read_text()):
             offenders.append(config)
     assert offenders == []
+
+
+def test_what_a_refresh_loads_is_frozen_and_collection_goes_on() -> None:
+    """The refresh's imports load with the collector paused and are frozen afterwards
+    (pipeline.loading_for_the_run); the collector runs again after, also after an error."""
+    code = """
+import gc, json
+from zielmonitor.pipeline import loading_for_the_run
+frozen = gc.get_freeze_count()
+with loading_for_the_run():
+    paused = not gc.isenabled()
+    import duckdb
+try:
+    with loading_for_the_run():
+        raise ValueError
+except ValueError:
+    pass
+print(json.dumps([paused, gc.isenabled(), gc.get_freeze_count() > frozen]))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [True, True, True]
