@@ -161,7 +161,7 @@ class DbtProcess:
             self._process.join()
         if self._conn is not None:
             self._conn.close()
-        gc.unfreeze()  # (frozen objects are never collected, not even at exit)
+        gc.unfreeze()  # the run is over: what was frozen for it may be collected again
 
     def stop(self) -> None:
         """dbt cancels its query and ends; killed if it has not after STOP_WAIT_S."""

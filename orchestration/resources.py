@@ -76,8 +76,8 @@ class DbtProcessResource(ConfigurableResource):
         self._dbt.start()
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
-        if self._dbt is not None:  # a run without a build (nothing to do, a failed ingest)
-            self._dbt.close()  # ends after the parse: no two dbt invocations at once
+        if self._dbt is not None:  # without a build (nothing to do, a failed ingest), dbt's
+            self._dbt.close()  # process ends after its parse: no two dbt invocations at once
 
     @property
     def process(self) -> DbtProcess:

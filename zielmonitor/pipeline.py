@@ -31,7 +31,8 @@ def loading_for_the_run() -> Iterator[None]:
     """Imports and set-up whose objects live as long as the process. Python's collector
     would walk them again and again while they load (five full collections while Dagster,
     dagster-dbt and dbt load: ≈ 0.4 s of ≈ 2 s here, docs/benchmarks.md, eighth round); so it
-    is paused meanwhile, and what loaded is frozen (`gc.freeze`): never walked again."""
+    is paused meanwhile, and what loaded is frozen (`gc.freeze`): not walked again during
+    the run (the dbt resource unfreezes it when the run ends, dbt_runner.DbtProcess.close)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
