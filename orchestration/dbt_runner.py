@@ -62,15 +62,19 @@ def run_dbt(
     """Run `dbt <args>` to its end (DbtProcess.build, no parse ahead) and return its outcome."""
     dbt = DbtProcess(project_dir, target)
     dbt.start()
-    nodes = dbt.build(args, {}, log)
     try:
-        while True:
-            try:
-                next(nodes)
-            except StopIteration as done:
-                return done.value
+        return run_to_end(dbt.build(args, {}, log))
     finally:
         dbt.close()
+
+
+def run_to_end(nodes: Generator[dict[str, Any], None, DbtRun]) -> DbtRun:
+    """A build's outcome, its node results read to the end."""
+    while True:
+        try:
+            next(nodes)
+        except StopIteration as done:
+            return done.value
 
 
 class DbtProcess:

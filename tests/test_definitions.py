@@ -137,7 +137,7 @@ def test_dbt_killed_fails_the_step_with_one_line(tmp_path, monkeypatch) -> None:
     import os
     import signal
 
-    from orchestration.dbt_runner import DbtProcess
+    from orchestration.dbt_runner import DbtProcess, run_to_end
 
     monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
     dbt = DbtProcess(PROJECT_DIR, tmp_path / "run1")
@@ -145,7 +145,7 @@ def test_dbt_killed_fails_the_step_with_one_line(tmp_path, monkeypatch) -> None:
     nodes = dbt.build(["build", "--select", "stg_lieferungen+"], {}, lambda _: None)
     next(nodes)
     os.kill(dbt.pid, signal.SIGKILL)
-    run = _to_end(nodes)
+    run = run_to_end(nodes)
     dbt.close()
     assert (run.returncode, run.success) == (1, False)
     assert run.error == f"dbt's process ended without a result (exit code -{signal.SIGKILL})"
@@ -198,19 +198,19 @@ def test_the_parse_begun_with_the_run_serves_only_a_build_with_its_vars(
     """dbt's process parses the project when the run starts: a build with the same vars
     starts from that parse, one with other vars parses itself; a parse that fails leaves
     the build to parse and report the error as always."""
-    from orchestration.dbt_runner import DbtProcess
+    from orchestration.dbt_runner import DbtProcess, run_to_end
 
     monkeypatch.setenv("ZIELMONITOR_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
     seed = ["seed", "--select", "zielkatalog_arten"]
     for build_vars, ahead in (({"as_of": None}, True), ({"as_of": "2016-06-30"}, False)):
         dbt = DbtProcess(PROJECT_DIR, tmp_path / f"run-{ahead}", {"as_of": None})
         dbt.start()
-        run = _to_end(dbt.build(seed, build_vars, lambda _: None))
+        run = run_to_end(dbt.build(seed, build_vars, lambda _: None))
         dbt.close()
         assert (run.success, run.parsed_ahead) == (True, ahead)
     broken = DbtProcess(tmp_path, tmp_path / "run2", {"as_of": None})  # no dbt project there
     broken.start()
-    run = _to_end(broken.build(["build"], {"as_of": None}, lambda _: None))
+    run = run_to_end(broken.build(["build"], {"as_of": None}, lambda _: None))
     broken.close()
     assert (run.returncode, run.parsed_ahead) == (2, False)
     assert "dbt_project.yml" in run.error
@@ -225,11 +225,3 @@ def test_a_run_without_a_build_ends_dbt_after_its_parse(tmp_path) -> None:
     assert dbt.running
     dbt.close()
     assert not dbt.running and (tmp_path / "run1" / "partial_parse.msgpack").exists()
-
-
-def _to_end(nodes):
-    while True:
-        try:
-            next(nodes)
-        except StopIteration as done:
-            return done.value
