@@ -117,3 +117,20 @@ def test_a_broken_delivery_does_not_hold_up_its_batch(raw: Path, tmp_path: Path)
     april = [o for o in result.loaded if o.ref.berichtsmonat == "2016-04"]
     assert april and {o.checked_by for o in april} == {"sql"}
     assert "05111" not in {o.ref.jobcenter_id for o in april}
+
+
+def test_field_limit_counts_characters_not_bytes():
+    """The fast reader's field limit is in characters, as the row-by-row reader's: a field of
+    multi-byte characters within it is regular, one character more is not; an all-empty row
+    is irregular."""
+    import pyarrow as pa
+
+    from zielmonitor.ingest.reader import MAX_FIELD_CHARS, _regular_cells
+
+    def table(*cells: str) -> pa.Table:
+        return pa.table({"a": list(cells), "b": ["x"] * len(cells)})
+
+    assert _regular_cells(table("ä" * MAX_FIELD_CHARS, "y"))  # twice the limit in bytes
+    assert not _regular_cells(table("a" * (MAX_FIELD_CHARS + 1), "y"))
+    assert not _regular_cells(table("ä" * (MAX_FIELD_CHARS + 1), "y"))
+    assert not _regular_cells(pa.table({"a": ["1", ""], "b": ["2", ""]}))

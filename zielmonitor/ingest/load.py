@@ -316,13 +316,12 @@ def _ingest_batch(
     outcomes: dict[DeliveryRef, DeliveryOutcome] = {}
     clean, unclean = _check_in_sql(con, ready, raw_dir)
     try:
-        for c in clean:
-            _clear_partition(con, c.ref)
+        _clear_partitions(con, [c.ref for c in clean])
         insert_batch(con, run_at)
     finally:
         drop_tables(con)
+    _record_deliveries(con, [(c.ref, c.manifest, c.findings) for c in clean], raw_dir, run_at)
     for c in clean:
-        _record_delivery(con, c.ref, c.manifest, raw_dir, run_at, c.findings)
         findings = _ordered(c.findings)
         outcomes[c.ref] = DeliveryOutcome(c.ref, "loaded", findings, c.rows, checked_by="sql")
     for ref in detailed + unclean:
@@ -366,10 +365,10 @@ def _ingest_detailed(con, ref: DeliveryRef, raw_dir: Path, run_at: datetime) -> 
         return DeliveryOutcome(ref, "rejected", [internal_error(exc)], checked_by="detailed")
     if not checked.ok:
         return DeliveryOutcome(ref, "rejected", _ordered(checked.findings), checked_by="detailed")
-    _clear_partition(con, ref)
+    _clear_partitions(con, [ref])
     part = [ref.jobcenter_id, ref.month_start, ref.stand]
     rows = _insert_parsed(con, checked, part, raw_dir, run_at)
-    _record_delivery(con, ref, checked.manifest, raw_dir, run_at, checked.findings)
+    _record_deliveries(con, [(ref, checked.manifest, checked.findings)], raw_dir, run_at)
     return DeliveryOutcome(ref, "loaded", _ordered(checked.findings), rows, checked_by="detailed")
 
 
@@ -414,51 +413,62 @@ def _row_key(f: Finding) -> tuple[int, int]:
 # --- writing a valid delivery ----------------------------------------------------------
 
 
-def _clear_partition(con, ref: DeliveryRef) -> None:
+def _clear_partitions(con, refs: list[DeliveryRef]) -> None:
     """A reload replaces the partition as a whole; a first load has nothing to delete. Runs
     inside the ingest's open transaction, so the delivery is committed with its batch or not
-    at all."""
-    part = [ref.jobcenter_id, ref.month_start, ref.stand]
-    if _has_partition(con, part):
-        for table in PARTITION_TABLES:
-            con.execute(
-                f"DELETE FROM {table} WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?",
-                part,
-            )
-
-
-def _record_delivery(
-    con, ref: DeliveryRef, m: Manifest, raw_dir: Path, run_at: datetime, findings: list[Finding]
-) -> None:
-    """The delivery's warnings and its manifest row, written after its files."""
-    part = [ref.jobcenter_id, ref.month_start, ref.stand]
-    _insert_warnings(con, [f for f in findings if not f.is_error], part, run_at)
-    con.execute(
-        "INSERT OR REPLACE INTO raw.lieferungen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            ref.jobcenter_id,
-            m.jobcenter_name,
-            ref.month_start,
-            m.stichtag,
-            ref.stand,
-            m.vertrag,
-            relative_path(ref.path, raw_dir),
-            m.sha256,
-            run_at,
-        ],
-    )
-
-
-def _has_partition(con, part: list) -> bool:
-    """Every write goes through one transaction with its raw.lieferungen row, so a partition
-    without that row cannot exist (a killed write leaves nothing)."""
-    return bool(
+    at all. Every write goes through one transaction with its raw.lieferungen row, so a
+    partition without that row cannot exist (a killed write leaves nothing): one query for
+    the deliveries loaded before."""
+    if not refs:
+        return
+    months = sorted({r.month_start for r in refs})
+    loaded = set(
         con.execute(
-            "SELECT count(*) FROM raw.lieferungen"
-            " WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?",
-            part,
-        ).fetchall()[0][0]
+            "SELECT jobcenter_id, berichtsmonat, stand FROM raw.lieferungen"
+            f" WHERE berichtsmonat IN ({', '.join('?' for _ in months)})",
+            months,
+        ).fetchall()
     )
+    for ref in refs:
+        part = (ref.jobcenter_id, ref.month_start, ref.stand)
+        if part in loaded:
+            for table in PARTITION_TABLES:
+                con.execute(
+                    f"DELETE FROM {table} WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?",
+                    list(part),
+                )
+
+
+Delivered = tuple[DeliveryRef, Manifest, list[Finding]]  # a delivery written, with its findings
+
+
+def _record_deliveries(con, delivered: list[Delivered], raw_dir: Path, run_at: datetime) -> None:
+    """The deliveries' warnings and manifest rows, written after their files: one statement
+    each for a batch (a statement per delivery cost ≈ 3 ms, 12 s of the SF100 ingest)."""
+    if not delivered:
+        return
+    _insert_warnings(con, delivered, run_at)
+    refs = [ref for ref, _, _ in delivered]
+    manifests = [m for _, m, _ in delivered]
+    rows = pa.table(
+        {
+            "jobcenter_id": pa.array([r.jobcenter_id for r in refs], pa.string()),
+            "jobcenter_name": pa.array([m.jobcenter_name for m in manifests], pa.string()),
+            "berichtsmonat": pa.array([r.month_start for r in refs], pa.date32()),
+            "stichtag": pa.array([m.stichtag for m in manifests], pa.date32()),
+            "stand": pa.array([r.stand for r in refs], pa.date32()),
+            "vertrag": pa.array([m.vertrag for m in manifests], pa.int32()),
+            "pfad": pa.array([relative_path(r.path, raw_dir) for r in refs], pa.string()),
+            "manifest_sha256": pa.array([m.sha256 for m in manifests], pa.string()),
+        }
+    )
+    con.register("_zm_lieferungen", rows)
+    try:
+        con.execute(
+            "INSERT OR REPLACE INTO raw.lieferungen SELECT *, ? FROM _zm_lieferungen", [run_at]
+        )
+    finally:
+        con.unregister("_zm_lieferungen")
 
 
 def _insert_parsed(con, checked: CheckedDelivery, part: list, raw_dir: Path, run_at: datetime):
@@ -498,7 +508,9 @@ def _cast(name: str, logical_type: str) -> str:
 
 def _insert_extras(con, checked: CheckedDelivery, part: list, run_at: datetime) -> None:
     extras = [
-        p.raw.extras.assign(datei=p.raw.file) for p in checked.files.values() if len(p.raw.extras)
+        p.raw.extras.assign(datei=p.raw.file)
+        for p in checked.files.values()
+        if p.raw.extras is not None and len(p.raw.extras)
     ]
     if extras:
         frame = pd.concat(extras, ignore_index=True).astype({"value": object})
@@ -513,18 +525,24 @@ def _insert_extras(con, checked: CheckedDelivery, part: list, run_at: datetime) 
             con.unregister("_zm_extra")
 
 
-def _insert_warnings(con, warnings: list[Finding], part: list, run_at: datetime) -> None:
+def _insert_warnings(con, delivered: list[Delivered], run_at: datetime) -> None:
+    warnings = [(ref, f) for ref, _, findings in delivered for f in findings if not f.is_error]
     if not warnings:
         return
     names = ("file", "row", "column", "value", "rule", "message")
     types = {n: pa.int32() if n == "row" else pa.string() for n in names}
-    table = pa.table({n: pa.array([getattr(f, n) for f in warnings], types[n]) for n in names})
-    con.register("_zm_warn", table)
+    columns = {
+        "jobcenter_id": pa.array([r.jobcenter_id for r, _ in warnings], pa.string()),
+        "berichtsmonat": pa.array([r.month_start for r, _ in warnings], pa.date32()),
+        "stand": pa.array([r.stand for r, _ in warnings], pa.date32()),
+    }
+    columns |= {n: pa.array([getattr(f, n) for _, f in warnings], types[n]) for n in names}
+    con.register("_zm_warn", pa.table(columns))
     try:
         con.execute(
-            'INSERT INTO raw.warnungen SELECT ?, ?, ?, file, row, "column", value, rule, message, ?'
-            " FROM _zm_warn",
-            [*part, run_at],
+            "INSERT INTO raw.warnungen SELECT jobcenter_id, berichtsmonat, stand, file, row,"
+            ' "column", value, rule, message, ? FROM _zm_warn',
+            [run_at],
         )
     finally:
         con.unregister("_zm_warn")

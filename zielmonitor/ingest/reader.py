@@ -48,7 +48,7 @@ class RawFile:
     file: str
     rows: int = 0  # data rows found (header excluded), compared with the manifest
     strings: pd.DataFrame | None = None  # None: structurally unusable, see findings
-    extras: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXTRA_COLUMNS))
+    extras: pd.DataFrame | None = None  # columns beyond the contract: EXTRA_COLUMNS, or None
     findings: list[Finding] = field(default_factory=list)
     encoding: str | None = None
 
@@ -196,10 +196,14 @@ def arrow_strings(text: str, sep: str, spec: FileSpec) -> pa.Table | None:
 def _regular_cells(table: pa.Table) -> bool:
     """No overlong field and no empty row: pyarrow reads an empty line (also each second line
     of a file with CR CR LF line ends) as a row of empty cells, where the row-by-row reader
-    reports a blank line, or pops it at the end of the file."""
-    lengths = [pc.utf8_length(table[h]) for h in table.column_names]
+    reports a blank line, or pops it at the end of the file. Byte lengths come from the
+    offsets without reading the text; characters are counted only where the bytes exceed the
+    limit (a character is at least one byte)."""
+    lengths = [pc.binary_length(table[h]) for h in table.column_names]
     if max(pc.max(n).as_py() or 0 for n in lengths) > MAX_FIELD_CHARS:
-        return False  # the row-by-row reader names the overlong field's row
+        chars = [pc.utf8_length(table[h]) for h in table.column_names]
+        if max(pc.max(n).as_py() or 0 for n in chars) > MAX_FIELD_CHARS:
+            return False  # the row-by-row reader names the overlong field's row
     empty = functools.reduce(pc.and_, [pc.equal(n, 0) for n in lengths])
     return not pc.any(empty).as_py()
 
