@@ -33,8 +33,8 @@ from zielmonitor.ingest.discovery import DeliveryRef, discover, relative_path
 from zielmonitor.ingest.findings import FINDING_FIELDS, Finding, error, is_summary
 from zielmonitor.ingest.manifest import Manifest, manifest_sha256
 from zielmonitor.ingest.mirror import (
-    PARTITION_TABLES,
     Key,
+    delete_partition,
     remove_vanished,
     vanished,
     withdrawn_manifests,
@@ -430,13 +430,9 @@ def _clear_partitions(con, refs: list[DeliveryRef]) -> None:
         ).fetchall()
     )
     for ref in refs:
-        part = (ref.jobcenter_id, ref.month_start, ref.stand)
-        if part in loaded:
-            for table in PARTITION_TABLES:
-                con.execute(
-                    f"DELETE FROM {table} WHERE jobcenter_id=? AND berichtsmonat=? AND stand=?",
-                    list(part),
-                )
+        key = (ref.jobcenter_id, ref.month_start, ref.stand)
+        if key in loaded:
+            delete_partition(con, key)  # its manifest row too: written anew after the files
 
 
 Delivered = tuple[DeliveryRef, Manifest, list[Finding]]  # a delivery written, with its findings
