@@ -1,7 +1,7 @@
 """Month-wise incremental models (dbt_project/macros/monatsweise.sql): a build after a new
-month must equal a build from scratch, including the rows of the month before (whose
-neighbour comparison the new month decides), a person becoming LZB and a removed month that
-holds no rows of a model but decides later months. Revised stands of
+month must equal a build from scratch, including the Abgänge of the new month (counted
+against the month before, whose rows stay as they are), a person becoming LZB and a removed
+month that holds no rows of a model but decides later months. Revised stands of
 earlier months: tests/test_operations.py::test_month_wise_facts_equal_a_build_from_scratch."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def scenario(until: str) -> RawData:
     rd = RawData(final_bis="2016-01")
     rd.history(JC, "2015-12", until)
     rd.person(JC, "P1", "2015-12", until)
-    rd.person(JC, "P2", "2015-12", "2016-03")  # leaves: not in the April stock
+    rd.person(JC, "P2", "2015-12", "2016-03", elb_tage_730=700)  # LZB, leaves: not in April
     rd.person(JC, "P4", "2015-12", until, overrides={"2016-04": {"elb_tage_730": 640}},
               elb_tage_730=600)  # fmt: skip
     rd.person(JC, "B1", "2015-12", until, profillage="EP")
@@ -69,20 +69,21 @@ def test_incremental_build_equals_build_from_scratch(builds: tuple[Path, Path], 
         assert _rows(a, table) == _rows(b, table)
 
 
-def test_the_new_month_decides_the_month_before(builds: tuple[Path, Path]):
+def test_the_new_month_counts_the_abgaenge_of_the_month_before(builds: tuple[Path, Path]):
+    """April by hand: March holds P1, P2 (LZB), P4, B1; April holds P1, P3 (new), P4 (LZB from
+    April), B1. So 4 in ELB(t-1), 1 Abgang (P2), 1 Zugang (P3); 1 LZB in t-1, 1 LZB-Abgang (P2),
+    1 LZB-Zugang (P4)."""
     grown, _ = builds
     with duckdb.connect(str(grown), read_only=True) as con:
-        march = dict(
-            con.execute(
-                "SELECT person_id, im_folgemonat FROM marts.fct_elb_bestand"
-                " WHERE berichtsmonat = DATE '2016-03-01'"
-            ).fetchall()
-        )
+        april = con.execute(
+            "SELECT elb, elb_vormonat, abgaenge, zugaenge, lzb, lzb_vormonat, lzb_abgaenge,"
+            " lzb_zugaenge FROM marts.agg_monatsbasis WHERE berichtsmonat = DATE '2016-04-01'"
+        ).fetchone()
         lzb = con.execute(
             "SELECT strftime(berichtsmonat, '%Y-%m'), stand FROM marts.fct_lzb_bestand"
             " WHERE person_id = 'P4'"
         ).fetchall()
-    assert march == {"P1": True, "P2": False, "P4": True, "B1": True}  # NULL before April
+    assert april == (4, 4, 1, 1, 1, 1, 1, 1)
     assert [m for m, _ in lzb] == ["2016-04"]
 
 
@@ -97,7 +98,7 @@ def test_only_the_months_that_read_the_new_one_are_rebuilt(builds: tuple[Path, P
     compiled = _compiled(builds, "second")
     expected = {
         "fct_erwerbsaufnahmen_zuordnung": "2016-04-01",  # reads t, t-1, t-2
-        "fct_elb_bestand": "2016-03-01",  # t+1: im_folgemonat
+        "fct_elb_bestand": "2016-04-01",  # reads t-1, never ahead: March stays
         "fct_integrationen": "2016-01-01",  # t+3: bedarfsdeckend
         "agg_monatsbasis": "2016-01-01",
         "fct_leistungen": "2016-04-01",  # t only
@@ -117,7 +118,7 @@ def test_each_model_is_tested_from_the_rows_its_lookback_rebuilds(builds: tuple[
     expected = {
         "staging/_staging__models.yml/unique_key_stg_erwerbsaufnahme*": 0,
         "marts/_marts__models.yml/unique_key_fct_erwerbsaufnahme*": 0,
-        "marts/_marts__models.yml/unique_key_fct_elb_bestand_*": 1,
+        "marts/_marts__models.yml/unique_key_fct_elb_bestand_*": 0,
         "marts/_marts__models.yml/unique_key_fct_leistungen_*": 0,
         "marts/_marts__models.yml/unique_key_fct_integratione*": 3,
         "marts/_marts__models.yml/unique_key_agg_zielbasis_monat_*": 3,  # reads agg_monatsbasis

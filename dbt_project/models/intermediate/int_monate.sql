@@ -54,7 +54,6 @@ select
     a.berichtsmonat = f.erster_berichtsmonat as ist_historienbeginn,
     vm.berichtsmonat is not null as hat_vormonat,
     vvm.berichtsmonat is not null as hat_vorvormonat,
-    nm.berichtsmonat is not null as hat_folgemonat,
     vj.berichtsmonat is not null as hat_vorjahresmonat,
     p3.berichtsmonat is not null as hat_monat_plus_3,
     -- Integrationen of t read ELB(t-1) (rule 1) and ELB(t-2) (rule 2) and the windows of t
@@ -69,8 +68,6 @@ left join aktiv as vm
     on vm.jobcenter_id = a.jobcenter_id and vm.berichtsmonat = {{ add_months('a.berichtsmonat', -1) }}
 left join aktiv as vvm
     on vvm.jobcenter_id = a.jobcenter_id and vvm.berichtsmonat = {{ add_months('a.berichtsmonat', -2) }}
-left join aktiv as nm
-    on nm.jobcenter_id = a.jobcenter_id and nm.berichtsmonat = {{ add_months('a.berichtsmonat', 1) }}
 left join aktiv as vj
     on vj.jobcenter_id = a.jobcenter_id and vj.berichtsmonat = {{ add_months('a.berichtsmonat', -12) }}
 left join aktiv as p3

@@ -47,24 +47,26 @@ bestand_monat as (
         sum(case
             when lzb and not lzb_vormonat then 1
             when lzb_vormonat is null then null else 0
-        end) as lzb_zugaenge
+        end) as lzb_zugaenge,
+        -- the persons of t-1 still in ELB(t), and still LZB in t
+        sum(case when im_vormonat then 1 else 0 end) as verbleibende,
+        sum(case when lzb and lzb_vormonat then 1 else 0 end) as lzb_verbleibende
     from bestand
     group by jobcenter_id, berichtsmonat
 
 ),
 
--- Abgänge of month t are counted on the t-1 records that are not in ELB(t)
-abgaenge_monat as (
+-- Abgänge of month t: the t-1 records not in ELB(t), i.e. ELB(t-1) minus the records of t that
+-- were in ELB(t-1) (a person has at most one record per month). Counted from t's backward
+-- flags, so the rows of t-1 need nothing from t and a new month leaves them as they are.
+vormonat as (
 
     select
         jobcenter_id,
         {{ add_months('berichtsmonat', 1) }} as berichtsmonat,
         count(*) as elb_vormonat,
-        sum(case when lzb then 1 else 0 end) as lzb_vormonat,
-        sum(case when not im_folgemonat then 1 else 0 end) as abgaenge,
-        sum(case when lzb and not lzb_folgemonat then 1 else 0 end) as lzb_abgaenge
+        sum(case when lzb then 1 else 0 end) as lzb_vormonat
     from bestand
-    where im_folgemonat is not null  -- month t delivered
     group by jobcenter_id, berichtsmonat
 
 ),
@@ -149,11 +151,12 @@ select
     coalesce(b.lza, 0) as lza,
     -- flows need month t-1
     case when m.hat_vormonat then coalesce(b.zugaenge, 0) end as zugaenge,
-    case when m.hat_vormonat then coalesce(a.abgaenge, 0) end as abgaenge,
-    case when m.hat_vormonat then coalesce(a.elb_vormonat, 0) end as elb_vormonat,
+    case when m.hat_vormonat then coalesce(v.elb_vormonat, 0) - coalesce(b.verbleibende, 0) end as abgaenge,
+    case when m.hat_vormonat then coalesce(v.elb_vormonat, 0) end as elb_vormonat,
     case when m.hat_vormonat then coalesce(b.lzb_zugaenge, 0) end as lzb_zugaenge,
-    case when m.hat_vormonat then coalesce(a.lzb_abgaenge, 0) end as lzb_abgaenge,
-    case when m.hat_vormonat then coalesce(a.lzb_vormonat, 0) end as lzb_vormonat,
+    case when m.hat_vormonat then coalesce(v.lzb_vormonat, 0) - coalesce(b.lzb_verbleibende, 0) end
+        as lzb_abgaenge,
+    case when m.hat_vormonat then coalesce(v.lzb_vormonat, 0) end as lzb_vormonat,
     -- Integrationen and GERING/OEFF starts need months t-1 and t-2
     case when m.integrationen_berechenbar then coalesce(i.int_gesamt, 0) end as int_gesamt,
     case when m.integrationen_berechenbar then coalesce(i.int_asyl8, 0) end as int_asyl8,
@@ -180,8 +183,8 @@ select
 from monate as m
 left join bestand_monat as b
     on b.jobcenter_id = m.jobcenter_id and b.berichtsmonat = m.berichtsmonat
-left join abgaenge_monat as a
-    on a.jobcenter_id = m.jobcenter_id and a.berichtsmonat = m.berichtsmonat
+left join vormonat as v
+    on v.jobcenter_id = m.jobcenter_id and v.berichtsmonat = m.berichtsmonat
 left join integrationen_monat as i
     on i.jobcenter_id = m.jobcenter_id and i.berichtsmonat = m.berichtsmonat
 left join gering_oeff_monat as g

@@ -1,8 +1,10 @@
 -- Person-month stock (restricted, person-level): one row per (jobcenter, berichtsmonat, person)
 -- of the active stand, with every attribute the Kennzahlen need derived from this one record
--- (kennzahlen.md "Person attributes") and the comparison with the neighbouring months of the
--- SAME Jobcenter (Zugang/Abgang). The neighbours come from window functions over the person's
+-- (kennzahlen.md "Person attributes") and the comparison with the month before of the SAME
+-- Jobcenter (Zugang, LZB-Zugang). The neighbour comes from a window function over the person's
 -- own records, never from a person x month grid.
+-- A row reads back, never ahead: the Abgänge of t are counted from t's backward flags
+-- (agg_monatsbasis), so a new month leaves the rows of the month before as they are.
 -- Incremental by month (macros/monatsweise.sql): only months from `ab` on are rebuilt.
 
 {%- set ab = neubau_ab() %}
@@ -38,7 +40,6 @@ attribute as (
         m.jahr,
         m.vorlaeufig,
         m.hat_vormonat,
-        m.hat_folgemonat,
         b.geburtsmonat,
         {{ alter_in_jahren('b.geburtsmonat', 'm.stichtag') }} as alter_jahre,
         b.geschlecht,
@@ -92,9 +93,7 @@ nachbarn as (
     select
         d.*,
         lag(d.berichtsmonat) over w as vorheriger_berichtsmonat,
-        lag(d.lzb) over w as vorheriges_lzb,
-        lead(d.berichtsmonat) over w as naechster_berichtsmonat,
-        lead(d.lzb) over w as naechstes_lzb
+        lag(d.lzb) over w as vorheriges_lzb
     from abgeleitet as d
     window w as (partition by d.jobcenter_id, d.person_id order by d.berichtsmonat)
 
@@ -151,18 +150,6 @@ select
                 coalesce(
                     vorheriger_berichtsmonat = {{ add_months('berichtsmonat', -1) }} and vorheriges_lzb, false
                 )
-    end as lzb_vormonat,
-    -- in ELB(t+1); NULL when month t+1 was not delivered (yet)
-    case
-        when hat_folgemonat
-            then coalesce(naechster_berichtsmonat = {{ add_months('berichtsmonat', 1) }}, false)
-    end as im_folgemonat,
-    case
-        when hat_folgemonat
-            then
-                coalesce(
-                    naechster_berichtsmonat = {{ add_months('berichtsmonat', 1) }} and naechstes_lzb, false
-                )
-    end as lzb_folgemonat
+    end as lzb_vormonat
 from nachbarn
 {{ nur_neubau(ab) }}

@@ -27,7 +27,6 @@ select
     massnahme_stichtag,
     massnahme_aktive_af as aktive_arbeitsfoerderung,
     lzb_vormonat,
-    lzb_folgemonat,
     team
 from {{ ref('fct_elb_bestand') }}
 where lzb
