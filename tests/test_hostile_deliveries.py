@@ -331,6 +331,22 @@ def test_stand_folder_linked_out_of_the_raw_folder_is_a_folder_error(
     ]
 
 
+def test_jobcenter_folder_linked_out_of_the_raw_folder_is_not_descended(
+    world: tuple[Path, Path], tmp_path: Path
+):
+    """Only links are resolved while the raw tree is walked: the folders under a link are
+    plain folders, so the link itself must be caught at its own level."""
+    jc_folder = _hostile(tmp_path / "elsewhere").parents[1]
+    jc_folder = jc_folder.rename(jc_folder.with_name("jobcenter=09998"))  # not in the world
+    link = world[0] / jc_folder.name
+    link.symlink_to(jc_folder, target_is_directory=True)
+    result, _ = _ingest(world)
+    assert [o.ref.jobcenter_id for o in result.loaded] == [OTHER_JC]
+    assert [(p.severity, p.rule, p.file) for p in result.problems] == [
+        ("error", "outside_raw_dir", jc_folder.name)
+    ]
+
+
 def test_link_inside_the_raw_folder_is_followed(world: tuple[Path, Path]):
     folder = _hostile(world[0])
     _link_outside(folder, KON, world[0] / ".shared")  # hidden: not a delivery folder

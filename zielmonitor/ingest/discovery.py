@@ -127,7 +127,9 @@ def _entries(folder: Path, problems: list[Finding], raw_dir: Path) -> list[Path]
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        if outside_raw(entry, raw_dir):
+        # `folder` is the raw folder or an entry already checked here, so only a link can
+        # lead out of it (resolving every path costs an lstat per component: 0.4 s at SF10)
+        if entry.is_symlink() and outside_raw(entry, raw_dir):
             problems.append(outside_finding(entry.relative_to(raw_dir).as_posix()))
         elif entry.is_dir():
             out.append(entry)
