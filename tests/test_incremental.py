@@ -15,8 +15,8 @@ from tests.rawdata import RawData, run_dbt
 
 JC = "10009"
 MONTH_WISE = (  # the month-wise models (macros/monatsweise.sql)
-    "fct_elb_bestand", "fct_leistungen", "fct_kontakte", "fct_erwerbsaufnahmen_zuordnung",
-    "fct_integrationen", "agg_monatsbasis", "agg_kontaktdichte_monat",
+    "fct_elb_bestand", "fct_kontakte", "fct_erwerbsaufnahmen_zuordnung", "fct_integrationen",
+    "agg_monatsbasis", "agg_kontaktdichte_monat",
 )  # fmt: skip
 MARTS = ("kennzahlen_monat", "zielkennzahlen_monat", "kontaktdichte_monat")
 
@@ -101,7 +101,6 @@ def test_only_the_months_that_read_the_new_one_are_rebuilt(builds: tuple[Path, P
         "fct_elb_bestand": "2016-04-01",  # reads t-1, never ahead: March stays
         "fct_integrationen": "2016-01-01",  # t+3: bedarfsdeckend
         "agg_monatsbasis": "2016-01-01",
-        "fct_leistungen": "2016-04-01",  # t only
         "fct_kontakte": "2016-04-01",
         "agg_kontaktdichte_monat": "2016-04-01",
     }
@@ -119,7 +118,7 @@ def test_each_model_is_tested_from_the_rows_its_lookback_rebuilds(builds: tuple[
         "staging/_staging__models.yml/unique_key_stg_erwerbsaufnahme*": 0,
         "marts/_marts__models.yml/unique_key_fct_erwerbsaufnahme*": 0,
         "marts/_marts__models.yml/unique_key_fct_elb_bestand_*": 0,
-        "marts/_marts__models.yml/unique_key_fct_leistungen_*": 0,
+        "marts/_marts__models.yml/unique_key_fct_leistungen_*": 0,  # a view over month-wise 0
         "marts/_marts__models.yml/unique_key_fct_integratione*": 3,
         "marts/_marts__models.yml/unique_key_agg_zielbasis_monat_*": 3,  # reads agg_monatsbasis
     }

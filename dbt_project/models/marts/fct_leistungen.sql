@@ -1,14 +1,14 @@
 -- One row per Bedarfsgemeinschaft and month with its entitlements (K1 / K1E1). Every BG of
 -- the file counts for the sums, also BGs without eLB members (flagged, they are in the file
--- because they draw benefits). Incremental by month (macros/monatsweise.sql).
-
-{%- set ab = neubau_ab() %}
--- depends_on: {{ ref('int_monate') }}
+-- because they draw benefits).
+-- A view, like fct_lzb_bestand: its rows are the active stand's rows of stg_leistungen one to
+-- one, and agg_monatsbasis, the only model reading it, sums two columns, for which DuckDB
+-- drops the join with the stock. Persisted, it wrote every BG-month again (SF100: 38 s of a
+-- full rebuild; docs/scaling.md).
 
 with leistungen as (
 
     select * from {{ aktiver_stand(ref('stg_leistungen')) }} as leistungen
-    {{ nur_neubau(ab) }}
 
 ),
 
@@ -16,7 +16,6 @@ bgs_mit_elb as (
 
     select distinct jobcenter_id, berichtsmonat, bg_id
     from {{ ref('fct_elb_bestand') }}
-    {{ nur_neubau(ab) }}
 
 )
 
