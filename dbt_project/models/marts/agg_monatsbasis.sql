@@ -110,6 +110,9 @@ gering_oeff_monat as (
 
 ),
 
+-- every BG of the active stand counts (K1, K1E1): the rows of fct_leistungen, read from
+-- staging because through that view DuckDB keeps its join with the stock for bg_mit_elb,
+-- which the sums do not need (SF100, four months: 2.05 s against 0.09 s)
 leistungen_monat as (
 
     select
@@ -117,7 +120,7 @@ leistungen_monat as (
         berichtsmonat,
         sum(llu_anspruch) as llu_summe,
         sum(luh_anspruch) as luh_summe
-    from {{ ref('fct_leistungen') }}
+    from {{ aktiver_stand(ref('stg_leistungen')) }} as leistungen
     {{ nur_neubau(ab) }}
     group by jobcenter_id, berichtsmonat
 

@@ -2,9 +2,9 @@
 -- the file counts for the sums, also BGs without eLB members (flagged, they are in the file
 -- because they draw benefits).
 -- A view, like fct_lzb_bestand: its rows are the active stand's rows of stg_leistungen one to
--- one, and agg_monatsbasis, the only model reading it, sums two columns, for which DuckDB
--- drops the join with the stock. Persisted, it wrote every BG-month again (SF100: 38 s of a
--- full rebuild; docs/scaling.md).
+-- one, and no model reads it (agg_monatsbasis sums the same rows from staging); it is there
+-- for the controllers' own queries. Persisted, it wrote every BG-month again (SF100: 38 s of
+-- a full rebuild; docs/scaling.md).
 
 with leistungen as (
 
