@@ -75,17 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", action="store_true", help="the SQL path only, step by step")
     args = parser.parse_args(argv)
     if args.steps:
-        with timed_steps() as seconds:
+        with timed_steps() as per_step:
             total, summary = time_ingest(args.raw_dir, True)
         print(f"sql path: {total:.1f} s  ({summary})")
-        main_thread = sum(s for name, s in seconds.items() if name != "_read_batch")
-        for name, s in seconds.items():
-            print(f"  {name:24s} {s:6.1f} s")
+        main_thread = sum(s for step, s in per_step.items() if step != "_read_batch")
+        for step, s in per_step.items():
+            print(f"  {step:24s} {s:6.1f} s")
         print(f"  {'rest (commits, discovery)':24s} {total - main_thread:6.1f} s")
         return 0
     for name, vectorised in (("sql path", True), ("detailed path", False)):
-        seconds_, summary = time_ingest(args.raw_dir, vectorised)
-        print(f"{name}: {seconds_:.1f} s  ({summary})")
+        total, summary = time_ingest(args.raw_dir, vectorised)
+        print(f"{name}: {total:.1f} s  ({summary})")
     return 0
 
 

@@ -263,7 +263,7 @@ def _send(conn: Any, event: Any) -> None:
         conn.send((name, level, "", _node_result(event.data)))
     elif name == "EndRunResult":
         conn.send((name, level, "", event.data.elapsed_time))
-    elif level in SHOWN or name in ERRORS:  # (debug events are most: not rendered at all)
+    elif level in SHOWN or name in ERRORS:  # debug events, most of them, are never rendered
         msg = str(event.info.msg).strip()
         if name in ERRORS or _shown(level, msg):
             conn.send((name, level, msg, None))
