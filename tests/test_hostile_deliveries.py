@@ -347,6 +347,33 @@ def test_jobcenter_folder_linked_out_of_the_raw_folder_is_not_descended(
     ]
 
 
+@pytest.mark.parametrize("vectorised", [True, False], ids=["sql", "detailed"])
+@pytest.mark.parametrize("name", [KON, MANIFEST_NAME])
+def test_file_that_is_a_loop_of_links_is_refused(
+    name: str, vectorised: bool, world: tuple[Path, Path]
+):
+    folder = _hostile(world[0])
+    (folder / name).unlink()
+    (folder / name).symlink_to(name)  # resolves to itself: Path.resolve() raised before
+    result, lines = _ingest(world, vectorised)
+    _assert_rejected(world, result, lines, "outside_raw_dir", name)
+
+
+@pytest.mark.parametrize("level", ["raw folder", "stand folder"])
+def test_folder_that_is_a_loop_of_links_is_a_folder_error(level: str, world: tuple[Path, Path]):
+    """A loop is reported like a link out of the raw folder; the walk goes on."""
+    raw = world[0]
+    stand = _hostile(raw).parent / "stand=2016-03-20"
+    link = raw / "loop" if level == "raw folder" else stand
+    link.symlink_to(link.name, target_is_directory=True)
+    result, _ = _ingest(world)
+    assert OTHER_JC in [o.ref.jobcenter_id for o in result.loaded]
+    rel = link.relative_to(raw).as_posix()
+    assert ("error", "outside_raw_dir", rel) in [
+        (p.severity, p.rule, p.file) for p in result.problems
+    ]
+
+
 def test_link_inside_the_raw_folder_is_followed(world: tuple[Path, Path]):
     folder = _hostile(world[0])
     _link_outside(folder, KON, world[0] / ".shared")  # hidden: not a delivery folder

@@ -3,8 +3,9 @@
 Anything else in the tree is reported, never fatal to the scan: a folder that does not match
 the pattern but holds files (a would-be delivery nobody can load) is an error, stray empty
 folders and loose files are warnings. Hidden entries (`.gitkeep`, `.DS_Store`) are ignored.
-A symbolic link that resolves outside the raw folder is an error and is not followed (links
-inside the raw folder are followed); see docs/validation.md, "Hostile deliveries and limits".
+A symbolic link that resolves outside the raw folder or in a loop is an error and is not
+followed (links inside the raw folder are followed); see docs/validation.md, "Hostile
+deliveries and limits".
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def relative_path(path: Path, raw_dir: Path) -> str:
     """`path` relative to the raw folder, as stored in `_quelldatei` and `pfad`."""
     try:
         return path.resolve().relative_to(raw_dir.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside, or a loop of links
         return path.as_posix()
 
 
@@ -110,8 +111,12 @@ def _impossible_month(folder: Path, raw_dir: Path) -> Finding:
 
 
 def ref_from_path(path: Path) -> DeliveryRef | None:
-    """The delivery a folder path names, or None if the three folder names do not match."""
-    path = path.resolve()
+    """The delivery a folder path names, or None if the three folder names do not match (or
+    the path is a loop of links)."""
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError):
+        return None
     names = (path.parents[1].name, path.parent.name, path.name)
     found = [p.fullmatch(n) for p, n in zip((_JOBCENTER, _MONTH, _STAND), names, strict=True)]
     if not all(found):
@@ -177,14 +182,18 @@ class NotRegularFileError(OSError):
 
 
 def outside_raw(path: Path, raw_dir: Path) -> bool:
-    """True when `path` is (or passes through) a link resolving outside `raw_dir`."""
-    return not path.resolve().is_relative_to(raw_dir.resolve())
+    """True when `path` is (or passes through) a link resolving outside `raw_dir`, or a link
+    that resolves nowhere (a loop): neither is followed."""
+    try:
+        return not path.resolve().is_relative_to(raw_dir.resolve())
+    except (OSError, RuntimeError):  # a loop: RuntimeError before Python 3.13, then OSError
+        return True
 
 
 def outside_finding(file: str) -> Finding:
     return error(
         "outside_raw_dir",
-        "symbolic link resolves outside the raw folder: not followed, not read",
+        "symbolic link resolves outside the raw folder or in a loop: not followed, not read",
         file=file,
     )
 
