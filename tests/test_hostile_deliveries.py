@@ -431,3 +431,16 @@ def test_non_ascii_digits_in_a_folder_name_are_a_folder_error(world: tuple[Path,
     result, _ = _ingest(world)
     assert not result.rejected and [o.ref.jobcenter_id for o in result.loaded] == [OTHER_JC]
     assert [(p.severity, p.rule) for p in result.problems] == [("error", "folder_name")]
+
+
+def test_control_characters_in_a_folder_name_stay_on_one_escaped_line(world: tuple[Path, Path]):
+    """A newline would split the terminal line, an escape sequence would act on the terminal:
+    both are printed escaped, and the folder is still named."""
+    folder = _hostile(world[0])
+    folder.rename(folder.with_name(folder.name + "\nevil\x1b[2J"))
+    result, lines = _ingest(world)
+    assert [o.ref.jobcenter_id for o in result.loaded] == [OTHER_JC]
+    assert [(p.severity, p.rule) for p in result.problems] == [("error", "folder_name")]
+    shown = [line for line in lines if line.startswith("RAW FOLDER")]
+    assert len(shown) == 1 and "\n" not in shown[0] and "\x1b" not in shown[0]
+    assert f"{folder.name}\\nevil\\x1b[2J" in shown[0]

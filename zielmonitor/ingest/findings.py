@@ -44,7 +44,16 @@ class Finding:
             parts.append(f"column {self.column}")
         if self.value is not None:
             parts.append(f"value {self.value!r}")
-        return " ".join(parts) + f" [{self.rule}]: {self.message}"
+        return printable(" ".join(parts) + f" [{self.rule}]: {self.message}")
+
+
+def printable(text: str) -> str:
+    """`text` with control and format characters escaped (`\\n`, `\\x1b`, `\\u202e`): a folder
+    or file name is the source system's, and one line must stay one line on the terminal,
+    without escape sequences acting on it."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def finding(
