@@ -225,3 +225,17 @@ def test_a_run_without_a_build_ends_dbt_after_its_parse(tmp_path) -> None:
     assert dbt.running
     dbt.close()
     assert not dbt.running and (tmp_path / "run1" / "partial_parse.msgpack").exists()
+
+
+@pytest.mark.parametrize("kept", [0, 1, 1_000, -2], ids=["empty", "one_byte", "cut", "unclosed"])
+def test_a_manifest_cut_short_is_parsed_again(kept: int, tmp_path) -> None:
+    """A dbt parse killed while writing the manifest left a file that failed every later
+    refresh at Dagster's start (JSONDecodeError): the set-up treats it as stale."""
+    from zielmonitor.config import DBT_PROJECT_DIR
+    from zielmonitor.pipeline import manifest_is_complete
+
+    whole = (DBT_PROJECT_DIR / "target" / "manifest.json").read_bytes()
+    assert manifest_is_complete(DBT_PROJECT_DIR / "target" / "manifest.json")
+    cut = tmp_path / "manifest.json"
+    cut.write_bytes(whole[:kept] if kept >= 0 else whole.rstrip()[:kept])
+    assert not manifest_is_complete(cut)

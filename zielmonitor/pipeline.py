@@ -67,11 +67,21 @@ def prepare_environment(paths: Paths) -> None:
 
 def manifest_is_stale() -> bool:
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    if not manifest.exists():
+    if not manifest.exists() or not manifest_is_complete(manifest):
         return True
     built = manifest.stat().st_mtime
     sources = [DBT_PROJECT_DIR / "dbt_project.yml", *(DBT_PROJECT_DIR / "dbt_project").rglob("*")]
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
+
+
+def manifest_is_complete(manifest: Path) -> bool:
+    """False for a manifest cut short (a parse killed while dbt wrote it, a full disk): it
+    would fail every later refresh at Dagster's start with a JSONDecodeError. Reads the first
+    and the last bytes only; dbt writes one JSON object."""
+    with manifest.open("rb") as fh:
+        head = fh.read(1)
+        fh.seek(max(0, manifest.stat().st_size - 64))
+        return head == b"{" and fh.read().rstrip().endswith(b"}")
 
 
 def prepare_dbt(log: Log = print, force: bool = False) -> None:
