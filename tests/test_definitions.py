@@ -239,3 +239,20 @@ def test_a_manifest_cut_short_is_parsed_again(kept: int, tmp_path) -> None:
     cut = tmp_path / "manifest.json"
     cut.write_bytes(whole[:kept] if kept >= 0 else whole.rstrip()[:kept])
     assert not manifest_is_complete(cut)
+
+
+def test_unreadable_dagster_storage_is_named(tmp_path) -> None:
+    """SQLite's "file is not a database" names no file; the CLI names it from this list."""
+    import sqlite3
+
+    from zielmonitor.config import Paths
+    from zielmonitor.pipeline import unreadable_dagster_storage
+
+    paths = Paths(raw_dir=tmp_path / "raw", data_dir=tmp_path)
+    (paths.dagster_home / "history" / "runs").mkdir(parents=True)
+    for good in ("history/runs.db", "history/runs/eins.db"):
+        with sqlite3.connect(paths.dagster_home / good) as con:
+            con.execute("CREATE TABLE t (x)")
+    bad = paths.dagster_home / "history" / "runs" / "zwei.db"
+    bad.write_bytes(os.urandom(4096))
+    assert unreadable_dagster_storage(paths) == [bad]

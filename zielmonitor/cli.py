@@ -252,7 +252,20 @@ def main(argv: list[str] | None = None) -> int:
         where = _write_traceback(exc)
         _say(f"{args.command}: FAILED: {type(exc).__name__}: {_first_line(exc)}")
         _say(f"the full traceback is in {where}")
+        if any(c.__name__ == "DatabaseError" for c in type(exc).__mro__):
+            _name_broken_dagster_storage()
         return 1
+
+
+def _name_broken_dagster_storage() -> None:
+    """SQLite's "file is not a database" names no file: name it, and say what to do."""
+    from zielmonitor.pipeline import unreadable_dagster_storage
+
+    for db in unreadable_dagster_storage(get_paths()):
+        _say(
+            f"{db} cannot be read by SQLite. It is Dagster's run history, which no figure"
+            f" depends on: move it aside (mv '{db}' '{db}.defekt') and run the command again"
+        )
 
 
 def run() -> None:

@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -63,6 +64,20 @@ def prepare_environment(paths: Paths) -> None:
     os.environ["ZIELMONITOR_DATA_DIR"] = str(paths.data_dir)
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     os.environ.setdefault("DBT_USE_COLORS", "false")
+
+
+def unreadable_dagster_storage(paths: Paths) -> list[Path]:
+    """The SQLite files of the Dagster home that SQLite cannot open (a disk fault, a file
+    overwritten): Dagster fails on them at every start with "file is not a database". They
+    hold the run history only; no figure depends on them."""
+    broken = []
+    for db in sorted(paths.dagster_home.rglob("*.db")):
+        try:
+            with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as con:
+                con.execute("PRAGMA schema_version").fetchall()
+        except sqlite3.DatabaseError:
+            broken.append(db)
+    return broken
 
 
 def manifest_is_stale() -> bool:
