@@ -275,6 +275,40 @@ def test_other_valid_deliveries_still_load(world, tmp_path: Path):
     assert "1 loaded, 1 unchanged, 1 rejected" in result.summary()
 
 
+class _CommitFails:
+    """A connection whose commit fails as DuckDB's does on a full disk: the transaction has
+    ended when the error is raised, so a rollback after it raises an error of its own."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+    def __enter__(self) -> _CommitFails:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._con.close()
+
+    def commit(self) -> None:
+        self._con.rollback()
+        raise duckdb.IOException('Could not write file "warehouse.duckdb.wal": No space left')
+
+
+def test_a_failed_commit_is_reported_not_the_rollback_after_it(world, tmp_path: Path, monkeypatch):
+    raw, warehouse = world
+    before = h.raw_state(warehouse)
+    h.write(raw, "2016-02", h.STAND_FEB_B)
+    connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: _CommitFails(connect(*a, **k)))
+    with pytest.raises(duckdb.IOException, match="No space left"):
+        _run(raw, warehouse, tmp_path)
+    monkeypatch.undo()
+    assert h.raw_state(warehouse) == before  # nothing half-loaded
+    assert [o.ref.stand for o in _run(raw, warehouse, tmp_path).loaded] == [h.STAND_FEB_B]
+
+
 def test_warning_does_not_block(world, tmp_path: Path):
     raw, warehouse = world
     data = h.tables("2016-02")

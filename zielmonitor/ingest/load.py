@@ -5,6 +5,7 @@ never in part), a broken one loads nothing and is reported in the terminal, in
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -240,7 +241,10 @@ def _load_in_batches(
                 uncommitted = 0
         con.commit()
     except BaseException:
-        con.rollback()  # the deliveries since the last commit load again next time
+        # the deliveries since the last commit load again next time; a failed commit (a full
+        # disk) has ended the transaction already, and its error is the one to report
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
         raise
 
 

@@ -9,6 +9,7 @@ the warehouse: the ingest reports it and removes nothing (docs/operations.md).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
@@ -70,7 +71,8 @@ def remove_vanished(
                 " its rows are deleted and the months it touched are rebuilt")  # fmt: skip
         con.commit()
     except BaseException:
-        con.rollback()
+        with contextlib.suppress(duckdb.Error):  # a failed commit ended it; report its error
+            con.rollback()
         raise
     return gone
 
