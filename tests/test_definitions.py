@@ -256,3 +256,26 @@ def test_unreadable_dagster_storage_is_named(tmp_path) -> None:
     bad = paths.dagster_home / "history" / "runs" / "zwei.db"
     bad.write_bytes(os.urandom(4096))
     assert unreadable_dagster_storage(paths) == [bad]
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2099-01-01", "after today"),
+        ("2016-02-30", "expected a date"),
+        ("2016-2-3", "expected a date"),
+        ("../../tmp/x", "expected a date"),
+    ],
+)
+def test_an_as_of_that_is_no_past_date_is_refused(value: str, why: str, capsys) -> None:
+    """It names a file (`marts_stand_<as_of>.duckdb`) and the figures known that day: the
+    CLI and a launch from the Dagster UI (through `Paths.marts_as_of`) refuse the same."""
+    from zielmonitor.cli import build_parser
+    from zielmonitor.config import Paths, as_of_date
+
+    assert as_of_date("2016-12-31") == "2016-12-31"
+    with pytest.raises(ValueError, match=why):
+        Paths(raw_dir=PROJECT_DIR, data_dir=PROJECT_DIR).marts_as_of(value)
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["refresh", "--as-of", value])
+    assert exit_.value.code == 2 and why in capsys.readouterr().err

@@ -23,7 +23,7 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from zielmonitor.config import PROJECT_DIR, get_paths
+from zielmonitor.config import PROJECT_DIR, as_of_date, get_paths
 from zielmonitor.private_files import restrict_umask, share
 
 
@@ -38,6 +38,13 @@ def _day(value: str) -> str:
         return date.fromisoformat(value).isoformat()
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from exc
+
+
+def _as_of(value: str) -> str:
+    try:
+        return as_of_date(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _jobcenter(value: str) -> str:
@@ -208,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(func=cmd_generate)
 
     ref = sub.add_parser("refresh", help="ingest every delivery, build dbt, publish the marts")
-    ref.add_argument("--as-of", type=_day, help="figures as known on this date (YYYY-MM-DD)")
+    ref.add_argument("--as-of", type=_as_of, help="figures as known on this date (YYYY-MM-DD)")
     ref.add_argument(
         "--full", action="store_true", help="rebuild every model, even when nothing changed"
     )
@@ -217,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="the Zielerreichung table (terminal or HTML)")
     rep.add_argument("--jahr", type=int, help="target year (default: latest with data)")
     rep.add_argument("--monat", type=int, choices=range(1, 13), metavar="1-12")
-    rep.add_argument("--as-of", type=_day, help="marts of an as-of refresh")
+    rep.add_argument("--as-of", type=_as_of, help="marts of an as-of refresh")
     rep.add_argument("--jobcenter", help="5-digit key (default: every Jobcenter)")
     rep.add_argument("--format", choices=("text", "html"), default="text")
     rep.add_argument("--out", help="HTML file (default: zielsteuerungsdialog.html)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -40,8 +41,24 @@ class Paths:
     lock_file = _InDataDir(".warehouse.lock")  # the writer lock (zielmonitor/locking.py)
 
     def marts_as_of(self, as_of: str | None) -> Path:
-        """The marts of an as-of refresh live in a file of their own; None: the live ones."""
-        return self.data_dir / f"marts_stand_{as_of}.duckdb" if as_of else self.marts
+        """The marts of an as-of refresh live in a file of their own; None: the live ones.
+        Raises ValueError for anything but a date up to today (`as_of_date`)."""
+        return self.data_dir / f"marts_stand_{as_of_date(as_of)}.duckdb" if as_of else self.marts
+
+
+def as_of_date(value: str, today: date | None = None) -> str:
+    """An as-of date as YYYY-MM-DD: the figures as known on that day, so not after today (a
+    later day's figures are not known yet). The one check for the CLI and a launch from the
+    Dagster UI, whose config names a file (`marts_stand_<as_of>.duckdb`) and a dbt var."""
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"as-of: expected a date YYYY-MM-DD, got {value!r}") from None
+    if value != day.isoformat():
+        raise ValueError(f"as-of: expected a date YYYY-MM-DD, got {value!r}")
+    if day > (today or date.today()):
+        raise ValueError(f"as-of {value} is after today: the figures of that day are not known yet")
+    return value
 
 
 def get_paths() -> Paths:

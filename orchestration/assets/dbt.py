@@ -15,6 +15,7 @@ the first time, after a code change or when asked (`zielmonitor refresh --full`)
 
 import json
 from collections.abc import Generator, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Config, Failure, MaterializeResult
@@ -32,6 +33,7 @@ from zielmonitor.build_state import (
     set_test_scope,
     unchanged_by_deliveries,
 )
+from zielmonitor.config import Paths
 
 
 class DbtBuildConfig(Config):
@@ -40,6 +42,15 @@ class DbtBuildConfig(Config):
 
     as_of: str | None = None
     full: bool = False
+
+
+def marts_target(paths: Paths, as_of: str | None) -> Path:
+    """The file the run publishes to; a launch whose `as_of` is no date up to today fails
+    here, naming it, before anything is built."""
+    try:
+        return paths.marts_as_of(as_of)
+    except ValueError as exc:
+        raise Failure(description=str(exc)) from None
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -63,7 +74,7 @@ def dbt_models(
     dbt: DbtProcessResource,  # dbt's process, forked at run start, parsing meanwhile
 ) -> Iterator[MaterializeResult]:
     paths = warehouse.paths
-    plan = plan_build(paths.warehouse, paths.marts_as_of(config.as_of), config.full)
+    plan = plan_build(paths.warehouse, marts_target(paths, config.as_of), config.full)
     context.log.info(f"dbt: {plan.reason}")
     if plan.nothing_to_do:
         context.log.info("dbt: nothing to do; the published marts stay as they are")

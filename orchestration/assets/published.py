@@ -16,7 +16,7 @@ from dagster import (
     asset,
 )
 
-from orchestration.assets.dbt import dbt_models
+from orchestration.assets.dbt import dbt_models, marts_target
 from orchestration.assets.published_checks import MARTS_KEY, check_results, check_specs
 from orchestration.dbt_project import dbt_project
 from orchestration.log_batch import BatchedLog
@@ -79,7 +79,7 @@ def marts_duckdb(
     context: AssetExecutionContext, warehouse: WarehouseResource, config: PublishConfig
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
     paths = warehouse.paths
-    target = paths.marts_as_of(config.as_of)
+    target = marts_target(paths, config.as_of)
     # an as-of stand is a file of its own; the live Parquet export stays as it is
     parquet = None if config.as_of else paths.marts_parquet_dir
     context.log.info(f"publish: building {target.name} ({len(PUBLISHED)} tables)")
