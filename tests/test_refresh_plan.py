@@ -255,6 +255,20 @@ def test_plan_a_touched_marts_file_is_published_again(warehouse: tuple[Path, Pat
     assert not plan.nothing_to_do and not plan.full
 
 
+def test_plan_a_lost_parquet_export_is_published_again(warehouse: tuple[Path, Path]) -> None:
+    """The live marts come with their Parquet export (a link to a versioned folder): with
+    the folder gone, a BI tool reading Parquet finds nothing, so there is work to do."""
+    wh, marts = warehouse
+    version = marts.with_name("marts_parquet.abc")
+    version.mkdir()
+    export = marts.with_name("marts_parquet")
+    export.symlink_to(version.name, target_is_directory=True)
+    assert plan_build(wh, marts, export=export).nothing_to_do
+    version.rmdir()  # the link dangles
+    plan = plan_build(wh, marts, export=export)
+    assert not plan.nothing_to_do and not plan.full
+
+
 @pytest.mark.parametrize(
     ("sql", "tests_from"),
     [

@@ -93,8 +93,12 @@ class BuildPlan:
     reason: str
 
 
-def plan_build(warehouse: Path, target: Path, force_full: bool = False) -> BuildPlan:
-    """Decide, under the writer lock after the ingest, what the dbt step builds."""
+def plan_build(
+    warehouse: Path, target: Path, force_full: bool = False, export: Path | None = None
+) -> BuildPlan:
+    """Decide, under the writer lock after the ingest, what the dbt step builds. `export`:
+    the Parquet export published with `target` (`Paths.export_of`), which must exist too
+    for there to be nothing to do."""
     if force_full:
         return BuildPlan(True, None, False, "full rebuild requested (--full)")
     fingerprint = project_fingerprint()
@@ -106,7 +110,7 @@ def plan_build(warehouse: Path, target: Path, force_full: bool = False) -> Build
         first = first_changed_month(con, target.name) if mine else None
     # the published file is what this code makes of these deliveries, whatever build the
     # warehouse's models hold since (an as-of stand in between): nothing to publish
-    if mine and mine.fingerprint == fingerprint and first is None and _file_unchanged(target, mine):
+    if mine and mine.fingerprint == fingerprint and first is None and _intact(target, export, mine):
         return BuildPlan(False, None, True, "no delivery changed since the last publish")
     if last.ziel != target.name:
         return BuildPlan(True, None, False, f"the last build was {last.ziel}")
@@ -203,7 +207,7 @@ def nothing_to_do(
     try:
         if pending_months(paths.warehouse, refs):
             return False
-        return plan_build(paths.warehouse, target).nothing_to_do
+        return plan_build(paths.warehouse, target, export=paths.export_of(target)).nothing_to_do
     except duckdb.Error:  # a writer started meanwhile, or a BI tool holds the file
         return False
 
@@ -288,7 +292,11 @@ def first_changed_month(con: duckdb.DuckDBPyConnection, ziel: str) -> date | Non
     return row[0] if row else None
 
 
-def _file_unchanged(target: Path, last: _Build) -> bool:
+def _intact(target: Path, export: Path | None, last: _Build) -> bool:
+    """The published file as the last publish left it, and its Parquet export still there
+    (the link `marts_parquet` to a folder): a BI tool reading either finds it."""
+    if export is not None and not export.is_dir():
+        return False
     try:
         stat = os.stat(target)
     except FileNotFoundError:

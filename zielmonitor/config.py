@@ -45,6 +45,11 @@ class Paths:
         Raises ValueError for anything but a date up to today (`as_of_date`)."""
         return self.data_dir / f"marts_stand_{as_of_date(as_of)}.duckdb" if as_of else self.marts
 
+    def export_of(self, marts: Path) -> Path | None:
+        """The Parquet export published with `marts`: the live marts have one, an as-of
+        stand has none."""
+        return self.marts_parquet_dir if marts == self.marts else None
+
 
 def as_of_date(value: str, today: date | None = None) -> str:
     """An as-of date as YYYY-MM-DD: the figures as known on that day, so not after today (a

@@ -74,7 +74,8 @@ def dbt_models(
     dbt: DbtProcessResource,  # dbt's process, forked at run start, parsing meanwhile
 ) -> Iterator[MaterializeResult]:
     paths = warehouse.paths
-    plan = plan_build(paths.warehouse, marts_target(paths, config.as_of), config.full)
+    target = marts_target(paths, config.as_of)
+    plan = plan_build(paths.warehouse, target, config.full, paths.export_of(target))
     context.log.info(f"dbt: {plan.reason}")
     if plan.nothing_to_do:
         context.log.info("dbt: nothing to do; the published marts stay as they are")

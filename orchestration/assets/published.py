@@ -81,7 +81,7 @@ def marts_duckdb(
     paths = warehouse.paths
     target = marts_target(paths, config.as_of)
     # an as-of stand is a file of its own; the live Parquet export stays as it is
-    parquet = None if config.as_of else paths.marts_parquet_dir
+    parquet = paths.export_of(target)
     context.log.info(f"publish: building {target.name} ({len(PUBLISHED)} tables)")
     rules = suppression_rules(PUBLISHED)
     log = BatchedLog(context.log.info)  # three lines per table: a few messages
