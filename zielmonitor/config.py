@@ -51,7 +51,7 @@ class Paths:
         return self.marts_parquet_dir if marts == self.marts else None
 
 
-def as_of_date(value: str, today: date | None = None) -> str:
+def as_of_date(value: str) -> str:
     """An as-of date as YYYY-MM-DD: the figures as known on that day, so not after today (a
     later day's figures are not known yet). The one check for the CLI and a launch from the
     Dagster UI, whose config names a file (`marts_stand_<as_of>.duckdb`) and a dbt var."""
@@ -61,7 +61,7 @@ def as_of_date(value: str, today: date | None = None) -> str:
         raise ValueError(f"as-of: expected a date YYYY-MM-DD, got {value!r}") from None
     if value != day.isoformat():
         raise ValueError(f"as-of: expected a date YYYY-MM-DD, got {value!r}")
-    if day > (today or date.today()):
+    if day > date.today():
         raise ValueError(f"as-of {value} is after today: the figures of that day are not known yet")
     return value
 
