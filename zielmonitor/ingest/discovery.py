@@ -57,10 +57,19 @@ def month_start(berichtsmonat: str) -> date:
 
 def relative_path(path: Path, raw_dir: Path) -> str:
     """`path` relative to the raw folder, as stored in `_quelldatei` and `pfad`."""
+    resolved = _resolved(path)
+    if resolved is None or not resolved.is_relative_to(raw_dir.resolve()):
+        return path.as_posix()  # a loop of links, or outside
+    return resolved.relative_to(raw_dir.resolve()).as_posix()
+
+
+def _resolved(path: Path) -> Path | None:
+    """`path` with its links resolved, or None for a loop of links (Path.resolve raises
+    RuntimeError before Python 3.13, OSError since)."""
     try:
-        return path.resolve().relative_to(raw_dir.resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # outside, or a loop of links
-        return path.as_posix()
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def previous_month(berichtsmonat: str) -> str:
@@ -113,9 +122,8 @@ def _impossible_month(folder: Path, raw_dir: Path) -> Finding:
 def ref_from_path(path: Path) -> DeliveryRef | None:
     """The delivery a folder path names, or None if the three folder names do not match (or
     the path is a loop of links)."""
-    try:
-        path = path.resolve()
-    except (OSError, RuntimeError):
+    path = _resolved(path)
+    if path is None:
         return None
     names = (path.parents[1].name, path.parent.name, path.name)
     found = [p.fullmatch(n) for p, n in zip((_JOBCENTER, _MONTH, _STAND), names, strict=True)]
@@ -184,10 +192,8 @@ class NotRegularFileError(OSError):
 def outside_raw(path: Path, raw_dir: Path) -> bool:
     """True when `path` is (or passes through) a link resolving outside `raw_dir`, or a link
     that resolves nowhere (a loop): neither is followed."""
-    try:
-        return not path.resolve().is_relative_to(raw_dir.resolve())
-    except (OSError, RuntimeError):  # a loop: RuntimeError before Python 3.13, then OSError
-        return True
+    resolved = _resolved(path)
+    return resolved is None or not resolved.is_relative_to(raw_dir.resolve())
 
 
 def outside_finding(file: str) -> Finding:
