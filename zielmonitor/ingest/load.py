@@ -625,14 +625,13 @@ def _log_outcome(outcome: DeliveryOutcome, log: Callable[[str], None]) -> None:
     # errors first, each on its line; warnings never block, so only counted here
     shown = outcome.errors[:MAX_LINES]
     for f in shown:
-        log(_one_line(f"  {f.line()}"))
+        log(_shortened(f"  {f.line()}"))
     hidden = n_err - len(shown)
     if hidden or n_warn:
         more = f"{hidden} more errors and " if hidden else ""
         log(f"  ... {more}{n_warn} warnings: all findings in {outcome.rejection_file}")
 
 
-def _one_line(text: str) -> str:
-    """No line breaks (a message may quote a file) and at most MAX_LINE_CHARS."""
-    flat = " ".join(text.splitlines())
-    return flat if len(flat) <= MAX_LINE_CHARS else flat[: MAX_LINE_CHARS - 1] + "…"
+def _shortened(line: str) -> str:
+    """At most MAX_LINE_CHARS (Finding.line() already escapes line breaks)."""
+    return line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 1] + "…"
